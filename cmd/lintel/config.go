@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// config is everything the commands read from flags and the environment.
+// Each flag has an environment variable; a flag given on the command line
+// wins over the environment.
+type config struct {
+	Addr        string
+	Data        string
+	DatabaseURL string
+	BaseURL     string
+	SMTPHost    string
+	SMTPPort    int
+	SMTPUser    string
+	SMTPPass    string
+	SMTPFrom    string
+	SMTPTLS     string // "starttls" (default), "tls" or "none"
+	LogFormat   string
+	LogLevel    string
+}
+
+func (c *config) flags(name string, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("lintel "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	envInt := func(key string, def int) int {
+		if v, err := strconv.Atoi(getenv(key)); err == nil {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("LINTEL_ADDR", "localhost:8080"), "listen address (LINTEL_ADDR)")
+	fs.StringVar(&c.Data, "data", env("LINTEL_DATA", "lintel-data"), "data folder: SQLite database and files (LINTEL_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("LINTEL_DATABASE_URL", ""), "database: empty for SQLite in the data folder, or postgres://… (LINTEL_DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", env("LINTEL_BASE_URL", ""), "public URL used in links, e.g. https://lintel.example.com (LINTEL_BASE_URL; default http://<addr>)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", env("LINTEL_SMTP_HOST", ""), "SMTP server host; empty keeps mail in the dev mailbox (LINTEL_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", envInt("LINTEL_SMTP_PORT", 587), "SMTP server port (LINTEL_SMTP_PORT)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", env("LINTEL_SMTP_USER", ""), "SMTP user name (LINTEL_SMTP_USER)")
+	fs.StringVar(&c.SMTPPass, "smtp-password", env("LINTEL_SMTP_PASSWORD", ""), "SMTP password (LINTEL_SMTP_PASSWORD)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("LINTEL_SMTP_FROM", "Lintel <no-reply@localhost>"), "From address of e-mails (LINTEL_SMTP_FROM)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LINTEL_SMTP_TLS", "starttls"), "SMTP transport security: starttls, tls or none (LINTEL_SMTP_TLS)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LINTEL_LOG_FORMAT", "text"), "log format: text or json (LINTEL_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
+	return fs
+}
+
+// baseURL returns the configured public URL, or one derived from the
+// listen address.
+func (c *config) baseURL() (*url.URL, error) {
+	raw := c.BaseURL
+	if raw == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		raw = "http://" + host
+	}
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--base-url %q: use a full URL such as https://lintel.example.com", raw)
+	}
+	return u, nil
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"lintel.dev/lintel/internal/sqldb"
+	"lintel.dev/lintel/internal/web"
+)
+
+// cmdServe runs the web server (and, for "demo", seeds the demo first)
+// until ctx is cancelled (SIGINT/SIGTERM), then shuts down gracefully.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, demo bool) error {
+	var c config
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	if err := c.flags(name, getenv, stderr).Parse(args); err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	base, err := c.baseURL()
+	if err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, c.DatabaseURL, c.Data, sqldb.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another Lintel running? choose another with --addr)", c.Addr, err)
+	}
+	if c.BaseURL == "" {
+		// With --addr :0 the port is only known now.
+		base.Host = ln.Addr().String()
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+			base.Host = fmt.Sprintf("localhost:%d", tcp.Port)
+		}
+	}
+
+	// Bad SMTP settings stop the start, with the reason, rather than
+	// leaving mail silently undelivered.
+	sender, err := mailSender(&c, base, log)
+	if err != nil {
+		return fmt.Errorf("SMTP settings: %w", err)
+	}
+	devMailbox := c.SMTPHost == ""
+	if devMailbox {
+		log.Warn("no SMTP server configured: e-mails are kept in the dev mailbox at /dev/mailbox (shown to admins and loopback visitors only; it shows every message's links)")
+	}
+	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox}, db, log)
+	if err != nil {
+		return err
+	}
+	if demo {
+		if err := seedDemo(ctx, db, base, stdout); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
+	done := startWorkers(workers, sender, db, base, log)
+
+	hs := srv.HTTPServer(c.Addr)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("Lintel is serving", "url", base.String(), "database", string(db.Dialect()))
+	fmt.Fprintf(stdout, "Lintel is serving on %s\n", base)
+
+	select {
+	case err := <-errc:
+		stopWorkers()
+		<-done
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutCtx)
+	stopWorkers()
+	<-done
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

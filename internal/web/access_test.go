@@ -1,0 +1,449 @@
+package web
+
+// The access matrix (DESIGN.md, Tests; SECURITY.md 9–11): every route ×
+// every kind of actor, against two look-alike companies. A route without a
+// row fails the test, so a new route cannot ship without deciding who may
+// reach it. The same walk proves that no GET changes the database
+// (SECURITY.md 6).
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lintel.dev/lintel/internal/auth"
+	"lintel.dev/lintel/internal/sqldb"
+	"lintel.dev/lintel/internal/testkit"
+)
+
+// outcome is what an actor should get from a route.
+type outcome string
+
+const (
+	allow     outcome = "allow" // reaches the handler (2xx, 3xx other than to /login, 409, 422)
+	toLogin   outcome = "login" // redirected to /login
+	notFound  outcome = "404"   // indistinguishable from a missing object
+	forbidden outcome = "403"   // signed in, role may not
+	anyAnswer outcome = "any"   // public page whose answer depends on its input only
+)
+
+// actor is one row of the matrix's second dimension.
+type actor struct {
+	name    string
+	company *testkit.Company // nil for anonymous
+	persona testkit.Persona
+}
+
+// profile gives an outcome per actor. otherCompany is true for the staff
+// of company B acting on company A's objects.
+type profile func(a actor, otherCompany bool) outcome
+
+var (
+	everyone profile = func(actor, bool) outcome { return allow }
+	// anything: a public page that answers its input (a bad token), the
+	// same for everyone.
+	anything profile = func(actor, bool) outcome { return anyAnswer }
+	// signedIn: any session.
+	anySession profile = func(a actor, _ bool) outcome {
+		if a.company == nil {
+			return toLogin
+		}
+		return allow
+	}
+	// staffList: a staff page about the actor's own company (no id).
+	staffList profile = func(a actor, _ bool) outcome {
+		switch {
+		case a.company == nil:
+			return toLogin
+		case !isStaff(a.persona):
+			return notFound
+		}
+		return allow
+	}
+	// staffObject: a staff page about one of company A's objects.
+	staffObject profile = func(a actor, other bool) outcome {
+		if o := staffList(a, other); o != allow {
+			return o
+		}
+		if other {
+			return notFound
+		}
+		return allow
+	}
+	// editList: a change (or its form) that needs PermEditRecords, no id.
+	editList profile = func(a actor, other bool) outcome {
+		if o := staffList(a, other); o != allow {
+			return o
+		}
+		if a.persona != testkit.Admin {
+			return forbidden
+		}
+		return allow
+	}
+	// editObject: a change to one of company A's objects.
+	editObject profile = func(a actor, other bool) outcome {
+		if o := editList(a, other); o != allow {
+			return o
+		}
+		if other {
+			return notFound
+		}
+		return allow
+	}
+	// adminList and adminObject: PermManageStaff; in the fixtures only the
+	// admin has it, like editList/editObject.
+	adminList   = editList
+	adminObject = editObject
+	// signsOut: everyone ends up on the log-in page.
+	signsOut profile = func(actor, bool) outcome { return toLogin }
+	// switchToA: only company A's staff may make A their current company.
+	switchToA profile = func(a actor, other bool) outcome {
+		if o := staffObject(a, other); o != allow {
+			return o
+		}
+		return allow
+	}
+	// portal: any signed-in person; staff with no resident links get an
+	// empty state, not an error.
+	portal = anySession
+)
+
+func isStaff(p testkit.Persona) bool {
+	return p == testkit.Admin || p == testkit.Bookkeeper || p == testkit.Maintenance
+}
+
+// matrixRow is one route's entry: the concrete request and the profile.
+type matrixRow struct {
+	path    func(w *testkit.World) string
+	form    url.Values // for POSTs; empty is fine for most: an allowed actor gets 422
+	profile profile
+}
+
+// formFor fills the placeholder {A} (company A's id) into a row's form.
+func formFor(form url.Values, w *testkit.World) url.Values {
+	out := url.Values{}
+	for k, vs := range form {
+		for _, v := range vs {
+			out.Add(k, strings.ReplaceAll(v, "{A}", fmt.Sprint(w.A.ID)))
+		}
+	}
+	return out
+}
+
+func fixed(p string) func(*testkit.World) string { return func(*testkit.World) string { return p } }
+func withID(format string, id func(*testkit.World) int64) func(*testkit.World) string {
+	return func(w *testkit.World) string { return fmt.Sprintf(format, id(w)) }
+}
+
+var (
+	propertyA = func(w *testkit.World) int64 { return w.A.Property }
+	unitA     = func(w *testkit.World) int64 { return w.A.Unit }
+	contactA  = func(w *testkit.World) int64 { return w.A.Contacts[testkit.Tenant] }
+	leaseA    = func(w *testkit.World) int64 { return w.A.Lease }
+	ownerA    = func(w *testkit.World) int64 { return w.A.Ownership }
+	staffA    = func(w *testkit.World) int64 { return w.A.Users[testkit.Bookkeeper] }
+)
+
+// accessMatrix has one row per route ("METHOD pattern").
+var accessMatrix = map[string]matrixRow{
+	"GET /healthz": {fixed("/healthz"), nil, everyone},
+	"GET /readyz":  {fixed("/readyz"), nil, everyone},
+	"GET /{$}":     {fixed("/"), nil, anySession}, // sends each person to their own app
+
+	"GET /login":            {fixed("/login"), nil, everyone},
+	"POST /login":           {fixed("/login"), url.Values{"email": {"nobody@example.test"}, "password": {"wrong password here"}}, everyone},
+	"POST /logout":          {fixed("/logout"), nil, signsOut},
+	"GET /signup":           {fixed("/signup"), nil, everyone},
+	"POST /signup":          {fixed("/signup"), url.Values{"email": {"someone@example.test"}}, everyone},
+	"GET /signup/verify":    {fixed("/signup/verify?token=not-a-token"), nil, anything},
+	"POST /signup/verify":   {fixed("/signup/verify"), url.Values{"token": {"not-a-token"}}, anything},
+	"GET /password/forgot":  {fixed("/password/forgot"), nil, everyone},
+	"POST /password/forgot": {fixed("/password/forgot"), url.Values{"email": {"someone@example.test"}}, everyone},
+	"GET /password/reset":   {fixed("/password/reset?token=not-a-token"), nil, anything},
+	"POST /password/reset":  {fixed("/password/reset"), url.Values{"token": {"not-a-token"}}, anything},
+	"GET /invite":           {fixed("/invite?token=not-a-token"), nil, anything},
+	"POST /invite":          {fixed("/invite"), url.Values{"token": {"not-a-token"}}, anything},
+
+	"GET /manage/staff":                 {fixed("/manage/staff"), nil, adminList},
+	"POST /manage/staff/invite":         {fixed("/manage/staff/invite"), nil, adminList},
+	"POST /manage/staff/invites/revoke": {fixed("/manage/staff/invites/revoke"), url.Values{"email": {"new@harbour.test"}}, adminObject},
+	"POST /manage/staff/{id}/role":      {withID("/manage/staff/%d/role", staffA), url.Values{"role": {"maintenance"}}, adminObject},
+	"POST /manage/staff/{id}/disable":   {withID("/manage/staff/%d/disable", staffA), nil, adminObject},
+	"POST /manage/staff/{id}/enable":    {withID("/manage/staff/%d/enable", staffA), nil, adminObject},
+	"GET /manage/settings":              {fixed("/manage/settings"), nil, adminList},
+	"POST /manage/settings":             {fixed("/manage/settings"), nil, adminList},
+	"POST /manage/switch-company":       {fixed("/manage/switch-company"), url.Values{"company_id": {"{A}"}}, switchToA},
+	"POST /manage/contacts/{id}/invite": {withID("/manage/contacts/%d/invite", contactA), nil, editObject},
+
+	"GET /manage":                            {fixed("/manage"), nil, staffList},
+	"GET /manage/emails/undelivered":         {fixed("/manage/emails/undelivered"), nil, staffList},
+	"GET /manage/properties":                 {fixed("/manage/properties"), nil, staffList},
+	"GET /manage/properties/new":             {fixed("/manage/properties/new"), nil, editList},
+	"POST /manage/properties":                {fixed("/manage/properties"), nil, editList},
+	"GET /manage/properties/{id}":            {withID("/manage/properties/%d", propertyA), nil, staffObject},
+	"GET /manage/properties/{id}/edit":       {withID("/manage/properties/%d/edit", propertyA), nil, editObject},
+	"POST /manage/properties/{id}":           {withID("/manage/properties/%d", propertyA), nil, editObject},
+	"POST /manage/properties/{id}/archive":   {withID("/manage/properties/%d/archive", propertyA), nil, editObject},
+	"POST /manage/properties/{id}/unarchive": {withID("/manage/properties/%d/unarchive", propertyA), nil, editObject},
+	"GET /manage/properties/{id}/units/new":  {withID("/manage/properties/%d/units/new", propertyA), nil, editObject},
+	"POST /manage/properties/{id}/units":     {withID("/manage/properties/%d/units", propertyA), nil, editObject},
+	"GET /manage/properties/{id}/owners/new": {withID("/manage/properties/%d/owners/new", propertyA), nil, editObject},
+	"POST /manage/properties/{id}/owners":    {withID("/manage/properties/%d/owners", propertyA), nil, editObject},
+	"POST /manage/ownerships/{id}/archive":   {withID("/manage/ownerships/%d/archive", ownerA), nil, editObject},
+	"GET /manage/units":                      {fixed("/manage/units"), nil, staffList},
+	"GET /manage/units/{id}":                 {withID("/manage/units/%d", unitA), nil, staffObject},
+	"GET /manage/units/{id}/edit":            {withID("/manage/units/%d/edit", unitA), nil, editObject},
+	"POST /manage/units/{id}":                {withID("/manage/units/%d", unitA), nil, editObject},
+	"POST /manage/units/{id}/archive":        {withID("/manage/units/%d/archive", unitA), nil, editObject},
+	"POST /manage/units/{id}/unarchive":      {withID("/manage/units/%d/unarchive", unitA), nil, editObject},
+	"GET /manage/contacts":                   {fixed("/manage/contacts"), nil, staffList},
+	"GET /manage/contacts/new":               {fixed("/manage/contacts/new"), nil, editList},
+	"POST /manage/contacts":                  {fixed("/manage/contacts"), nil, editList},
+	"GET /manage/contacts/{id}":              {withID("/manage/contacts/%d", contactA), nil, staffObject},
+	"GET /manage/contacts/{id}/edit":         {withID("/manage/contacts/%d/edit", contactA), nil, editObject},
+	"POST /manage/contacts/{id}":             {withID("/manage/contacts/%d", contactA), nil, editObject},
+	"POST /manage/contacts/{id}/archive":     {withID("/manage/contacts/%d/archive", contactA), nil, editObject},
+	"POST /manage/contacts/{id}/unarchive":   {withID("/manage/contacts/%d/unarchive", contactA), nil, editObject},
+	"GET /manage/leases":                     {fixed("/manage/leases"), nil, staffList},
+	"GET /manage/leases/new":                 {fixed("/manage/leases/new"), nil, editList},
+	"POST /manage/leases":                    {fixed("/manage/leases"), nil, editList},
+	"GET /manage/leases/{id}":                {withID("/manage/leases/%d", leaseA), nil, staffObject},
+	"GET /manage/leases/{id}/edit":           {withID("/manage/leases/%d/edit", leaseA), nil, editObject},
+	"POST /manage/leases/{id}":               {withID("/manage/leases/%d", leaseA), nil, editObject},
+	"POST /manage/leases/{id}/tenants":       {withID("/manage/leases/%d/tenants", leaseA), nil, editObject},
+	"POST /manage/leases/{id}/tenants/{contact}/remove": {func(w *testkit.World) string {
+		return fmt.Sprintf("/manage/leases/%d/tenants/%d/remove", w.A.Lease, w.A.Contacts[testkit.Cotenant])
+	}, nil, editObject},
+	"POST /manage/leases/{id}/end":     {withID("/manage/leases/%d/end", leaseA), nil, editObject},
+	"POST /manage/leases/{id}/archive": {withID("/manage/leases/%d/archive", leaseA), nil, editObject},
+
+	"GET /portal": {fixed("/portal"), nil, portal},
+
+	// The dev mailbox is on in this test and every request comes from
+	// loopback, so everyone may read it; its other rules are tested in
+	// dev_mailbox_test.go.
+	"GET /dev/mailbox":           {fixed("/dev/mailbox"), nil, everyone},
+	"GET /dev/mailbox/{id}":      {fixed("/dev/mailbox/1"), nil, everyone},
+	"GET /dev/mailbox/{id}/html": {fixed("/dev/mailbox/1/html"), nil, everyone},
+}
+
+// matrixActors are the people the matrix asks about. Company B's admin is
+// "staff of another company"; company A has every other kind.
+func matrixActors(w *testkit.World) []actor {
+	out := []actor{{name: "anonymous"}}
+	for _, p := range []testkit.Persona{testkit.Admin, testkit.Bookkeeper, testkit.Maintenance, testkit.Tenant, testkit.Cotenant,
+		testkit.OtherTenant, testkit.FormerTenant, testkit.PropertyOwner, testkit.UnitOwner, testkit.OtherOwner} {
+		out = append(out, actor{name: "A " + string(p), company: w.A, persona: p})
+	}
+	return append(out, actor{name: "B admin", company: w.B, persona: testkit.Admin})
+}
+
+// matrixEnv is a built world in a SQLite file with one session per actor,
+// from which each POST gets a fresh copy.
+type matrixEnv struct {
+	world    *testkit.World
+	template string            // path of the pristine database file
+	cookies  map[string]string // actor name → raw session token
+}
+
+func newMatrixEnv(t *testing.T) *matrixEnv {
+	t.Helper()
+	ctx := context.Background()
+	db := testkit.SQLite(t)
+	w := testkit.NewWorld(t, db)
+	env := &matrixEnv{world: w, cookies: map[string]string{}}
+	for _, a := range matrixActors(w) {
+		if a.company == nil {
+			continue
+		}
+		raw, hash := auth.NewToken()
+		if err := db.CreateSession(ctx, a.company.Users[a.persona], hash, "127.0.0.1", "matrix", DefaultStaffSession, DefaultResidentSession); err != nil {
+			t.Fatal(err)
+		}
+		env.cookies[a.name] = raw
+	}
+	// A message for the dev mailbox rows to open.
+	r := httptest.NewRecorder()
+	s, err := New(Config{DevMailbox: true}, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Handler().ServeHTTP(r, postRequest("/manage/staff/invite", url.Values{"email": {"new@harbour.test"}, "role": {"manager"}}, env.cookies["A admin"]))
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("fixture invite: %d %s", r.Code, r.Body.String())
+	}
+	env.template = filepath.Join(t.TempDir(), "template.db")
+	if err := db.BackupTo(ctx, env.template); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// open returns a server over a private copy of the template database.
+func (env *matrixEnv) open(t *testing.T) (*Server, *sqldb.DB) {
+	t.Helper()
+	ctx := context.Background()
+	src, err := sqldb.Open(ctx, "sqlite:"+env.template, "", sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	err = src.BackupTo(ctx, path)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqldb.Open(ctx, "sqlite:"+path, "", sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(Config{DevMailbox: true}, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, db
+}
+
+func postRequest(path string, form url.Values, token string) *http.Request {
+	r := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "127.0.0.1:5555"
+	if token != "" {
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	}
+	return r
+}
+
+func getRequest(path, token string) *http.Request {
+	r := httptest.NewRequest("GET", path, nil)
+	r.RemoteAddr = "127.0.0.1:5555"
+	if token != "" {
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	}
+	return r
+}
+
+// classify turns a response into an outcome.
+func classify(rec *httptest.ResponseRecorder) outcome {
+	switch rec.Code {
+	case http.StatusNotFound:
+		return notFound
+	case http.StatusForbidden:
+		return forbidden
+	case http.StatusUnauthorized:
+		return toLogin
+	}
+	if rec.Code >= 300 && rec.Code < 400 && strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		return toLogin
+	}
+	if rec.Code >= 500 {
+		return "500"
+	}
+	return allow
+}
+
+// mainPart is the page without layout (navigation, request id).
+func mainPart(body string) string {
+	r := &resp{Body: body}
+	return r.mainOf()
+}
+
+// sessionTables change on every request of a signed-in person (idle
+// deadline, one-time messages); they are not the records a GET must leave
+// alone.
+var sessionTables = []string{"sessions"}
+
+func TestAccessMatrix(t *testing.T) {
+	env := newMatrixEnv(t)
+	shared, sharedDB := env.open(t)
+	actors := matrixActors(env.world)
+	ctx := context.Background()
+
+	seen := map[string]bool{}
+	for _, rt := range shared.Routes() {
+		key := rt.Method + " " + rt.Pattern
+		seen[key] = true
+		row, ok := accessMatrix[key]
+		if !ok {
+			t.Errorf("route %s has no row in the access matrix: decide who may reach it and add one", key)
+			continue
+		}
+		path := row.path(env.world)
+		for _, a := range actors {
+			want := row.profile(a, a.company == env.world.B)
+			token := env.cookies[a.name]
+			var rec *httptest.ResponseRecorder
+			if rt.Method == http.MethodGet {
+				before, err := sharedDB.Snapshot(ctx, sessionTables...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec = httptest.NewRecorder()
+				shared.Handler().ServeHTTP(rec, getRequest(path, token))
+				after, err := sharedDB.Snapshot(ctx, sessionTables...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for table := range before {
+					if before[table] != after[table] {
+						t.Errorf("GET %s as %s changed table %s: a GET must change nothing", path, a.name, table)
+					}
+				}
+			} else {
+				// A refused POST must change nothing; an allowed one runs on a
+				// private copy so it cannot disturb the next rows.
+				s, db := shared, sharedDB
+				refused := want == notFound || want == forbidden || (want == toLogin && a.company == nil)
+				if !refused {
+					s, db = env.open(t)
+				}
+				before, err := db.Snapshot(ctx, sessionTables...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec = httptest.NewRecorder()
+				s.Handler().ServeHTTP(rec, postRequest(path, formFor(row.form, env.world), token))
+				if got := classify(rec); got != allow && got != "500" {
+					after, err := db.Snapshot(ctx, sessionTables...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for table := range before {
+						if before[table] != after[table] && table != "throttle" {
+							t.Errorf("refused POST %s as %s (%s) changed table %s", path, a.name, got, table)
+						}
+					}
+				}
+			}
+			got := classify(rec)
+			if got == "500" || (want != anyAnswer && got != want) {
+				t.Errorf("%s %s as %s: got %s (status %d, Location %q), want %s", rt.Method, path, a.name, got, rec.Code, rec.Header().Get("Location"), want)
+				continue
+			}
+			if got == notFound && want == notFound {
+				// Out of scope must look exactly like "does not exist".
+				missing := httptest.NewRecorder()
+				shared.Handler().ServeHTTP(missing, getRequest("/manage/properties/987654321", token))
+				if a.company == nil || !isStaff(a.persona) {
+					missing = httptest.NewRecorder()
+					shared.Handler().ServeHTTP(missing, getRequest("/no-such-page", token))
+				}
+				if mainPart(rec.Body.String()) != mainPart(missing.Body.String()) {
+					t.Errorf("%s %s as %s: the 404 differs from a missing object's 404", rt.Method, path, a.name)
+				}
+			}
+		}
+	}
+	for key := range accessMatrix {
+		if !seen[key] {
+			t.Errorf("access matrix row %q matches no route: remove it", key)
+		}
+	}
+}

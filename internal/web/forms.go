@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"lintel.dev/lintel/internal/lintel"
+)
+
+// Form carries what a person typed and the messages for each field, so a
+// refused form comes back with their input kept and errors beside fields.
+type Form struct {
+	Values url.Values
+	Errors lintel.FieldErrors
+}
+
+// NewForm returns an empty form.
+func NewForm() Form { return Form{Values: url.Values{}, Errors: lintel.FieldErrors{}} }
+
+// formFrom reads a submitted form, limited to 1 MiB (uploads use their own
+// limits).
+func formFrom(w http.ResponseWriter, r *http.Request) (Form, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return Form{}, &lintel.Error{Kind: lintel.KindInvalid, Message: "The form could not be read. It may be too large; please try again.", Err: err}
+	}
+	return Form{Values: r.PostForm, Errors: lintel.FieldErrors{}}, nil
+}
+
+// Get returns the trimmed value of a field.
+func (f Form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
+
+// Set sets a field's value (to prefill an edit form).
+func (f Form) Set(name, value string) { f.Values.Set(name, value) }
+
+// Checked reports whether a checkbox was ticked.
+func (f Form) Checked(name string) bool {
+	v := f.Values.Get(name)
+	return v == "on" || v == "1" || v == "true" || v == "yes"
+}
+
+// Required records a message when a field is empty and returns its value.
+func (f Form) Required(name, msg string) string {
+	v := f.Get(name)
+	if v == "" {
+		f.Errors.Add(name, msg)
+	}
+	return v
+}
+
+// MaxLen records a message when a field is longer than n characters.
+func (f Form) MaxLen(name string, n int) {
+	if len([]rune(f.Get(name))) > n {
+		f.Errors.Add(name, "Use at most "+strconv.Itoa(n)+" characters.")
+	}
+}
+
+// Int parses an optional whole number; empty gives nil.
+func (f Form) Int(name string, min, max int) *int {
+	v := f.Get(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		f.Errors.Add(name, "Enter a whole number from "+strconv.Itoa(min)+" to "+strconv.Itoa(max)+".")
+		return nil
+	}
+	return &n
+}
+
+// Date parses an optional date; empty gives the zero date.
+func (f Form) Date(name string) lintel.Date {
+	v := f.Get(name)
+	if v == "" {
+		return lintel.Date{}
+	}
+	d, err := lintel.ParseDate(v)
+	if err != nil {
+		f.Errors.Add(name, "Enter a date like 2026-03-01.")
+	}
+	return d
+}
+
+// Money parses an amount in the company's currency into minor units.
+func (f Form) Money(name, currency string, required bool) int64 {
+	v := f.Get(name)
+	if v == "" {
+		if required {
+			f.Errors.Add(name, "Enter an amount, e.g. 1250.00.")
+		}
+		return 0
+	}
+	m, err := lintel.ParseMoney(v, currency)
+	if err != nil {
+		f.Errors.Add(name, "Amount: "+err.Error()+".")
+	}
+	return m
+}
+
+// ID parses an id field (hidden field or select). The id is only a
+// request: the store re-checks it against the actor's scope.
+func (f Form) ID(name string) int64 {
+	n, _ := strconv.ParseInt(f.Get(name), 10, 64)
+	return n
+}
+
+// Merge adds the field messages carried by err (from the store's own
+// validation) and reports whether err was a validation error.
+func (f Form) Merge(err error) bool {
+	fe := lintel.FieldsOf(err)
+	for k, v := range fe {
+		f.Errors.Add(k, v)
+	}
+	return len(fe) > 0
+}
+
+// Field is what the field partial renders: a label, an input, an optional
+// hint and the error message, wired together for screen readers.
+type Field struct {
+	Name, Label, Type, Value, Error, Hint  string
+	Required                               bool
+	Autocomplete                           string
+	Options                                []Option
+	Placeholder, Min, Max, Step, InputMode string
+}
+
+// Option is one choice of a select.
+type Option struct{ Value, Label string }
+
+// newField builds a Field for the template: {{template "field" (field .Form "name" "Label" "text")}}.
+// Extra arguments are key=value strings (required, hint=..., autocomplete=...,
+// placeholder=..., min=..., max=..., step=..., inputmode=...) or a []Option.
+func newField(f Form, name, label, typ string, extra ...any) Field {
+	fd := Field{Name: name, Label: label, Type: typ, Value: f.Values.Get(name), Error: f.Errors[name]}
+	for _, e := range extra {
+		switch v := e.(type) {
+		case []Option:
+			fd.Options = v
+		case string:
+			k, val, _ := strings.Cut(v, "=")
+			switch k {
+			case "required":
+				fd.Required = true
+			case "hint":
+				fd.Hint = val
+			case "autocomplete":
+				fd.Autocomplete = val
+			case "placeholder":
+				fd.Placeholder = val
+			case "min":
+				fd.Min = val
+			case "max":
+				fd.Max = val
+			case "step":
+				fd.Step = val
+			case "inputmode":
+				fd.InputMode = val
+			}
+		}
+	}
+	return fd
+}

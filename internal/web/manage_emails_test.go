@@ -1,0 +1,52 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"lintel.dev/lintel/internal/testkit"
+)
+
+func TestUndeliveredEmailsShownToTheirCompany(t *testing.T) {
+	db := testkit.SQLite(t)
+	w := testkit.NewWorld(t, db)
+	app := newTestApp(t, db)
+	ctx := context.Background()
+
+	a := app.client(t)
+	a.loginAs(w.A.Emails[testkit.Admin], testkit.Password)
+	a.get("/manage").want(t, 200)
+	if r := a.get("/manage"); strings.Contains(r.Body, "could not be delivered") {
+		t.Fatal("dashboard warns before anything failed")
+	}
+	a.get("/manage/emails/undelivered").want(t, 200).wantBody(t, "Every e-mail was delivered")
+
+	// Company A invites a tenant; the recipient's server refuses for good.
+	a.postForm(fmt.Sprintf("/manage/contacts/%d/invite", w.A.Contacts[testkit.Tenant]), nil).want(t, 303)
+	m, err := db.ClaimEmail(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FailEmail(ctx, m.ID, m.Attempts, "550 5.1.1 mailbox unavailable"); err != nil {
+		t.Fatal(err)
+	}
+
+	a.get("/manage").want(t, 200).wantBody(t, "Some e-mails could not be delivered")
+	a.get("/manage/emails/undelivered").want(t, 200).wantBody(t, w.A.Emails[testkit.Tenant], "550 5.1.1 mailbox unavailable")
+
+	// Company B sees none of it; a bookkeeper of A does (any role may look).
+	b := app.client(t)
+	b.loginAs(w.B.Emails[testkit.Admin], testkit.Password)
+	if r := b.get("/manage").want(t, 200); strings.Contains(r.Body, "could not be delivered") {
+		t.Fatal("company B is warned about company A's e-mail")
+	}
+	if r := b.get("/manage/emails/undelivered").want(t, 200); strings.Contains(r.Body, w.A.Emails[testkit.Tenant]) {
+		t.Fatal("company B sees company A's undelivered e-mail")
+	}
+	k := app.client(t)
+	k.loginAs(w.A.Emails[testkit.Bookkeeper], testkit.Password)
+	k.get("/manage/emails/undelivered").want(t, 200).wantBody(t, "550 5.1.1")
+}

@@ -1,0 +1,249 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"lintel.dev/lintel/internal/lintel"
+	"lintel.dev/lintel/internal/sqldb"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Page is the part of every page's data that the layout needs. Each page
+// has its own struct embedding Page, so templates are checked against
+// typed data, not maps.
+type Page struct {
+	Title     string
+	Area      string // "manage", "portal" or "" (public pages); picks the navigation
+	Nav       string // the active navigation entry
+	Session   *sqldb.Session
+	Companies []lintel.Membership // staff: companies to switch between
+	Flash     string
+	RequestID string
+	Static    func(string) string
+}
+
+func (p *Page) page() *Page { return p }
+
+// pageData is implemented by every page struct through the embedded Page.
+type pageData interface{ page() *Page }
+
+// pages holds the parsed templates: one set per page file, each with the
+// layout and the partials.
+type pages struct {
+	byName map[string]*template.Template
+	mu     sync.Mutex
+	used   map[string]bool // for the test that every template is executed
+}
+
+var funcs = template.FuncMap{
+	"money":     lintel.FormatMoney,
+	"moneyIn":   lintel.FormatMoneyInput,
+	"field":     newField,
+	"lower":     strings.ToLower,
+	"join":      strings.Join,
+	"initials":  initials,
+	"timeShort": func(t time.Time) string { return t.Format("2 Jan 2006 15:04") },
+	"dateLong":  func(d lintel.Date) string { return d.Long() },
+	"add":       func(a, b int) int { return a + b },
+	"query":     func(kv ...string) template.URL { return template.URL(queryString(kv...)) },
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}, used: map[string]bool{}}
+	err := fs.WalkDir(templateFiles, "templates", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".html") {
+			return err
+		}
+		rel := strings.TrimPrefix(name, "templates/")
+		if rel == "layout.html" || strings.HasPrefix(rel, "partials/") {
+			return nil
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html", name)
+		if err != nil {
+			return fmt.Errorf("parse template %s: %w", rel, err)
+		}
+		p.byName[rel] = t
+		return nil
+	})
+	return p, err
+}
+
+// staticVersion is a content hash appended to asset URLs so browsers can
+// cache them forever and still see changes.
+var staticVersion = func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(staticFiles, "static", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := staticFiles.ReadFile(name)
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+func staticURL(name string) string { return "/static/" + name + "?v=" + staticVersion }
+
+func (s *Server) static() http.Handler {
+	sub, _ := fs.Sub(staticFiles, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") == staticVersion {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// render executes a page into a buffer and only then writes the status,
+// so a template error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data pageData) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	p := data.page()
+	p.RequestID = requestIDOf(r)
+	p.Static = staticURL
+	if p.Session == nil {
+		p.Session = sessionOf(r)
+	}
+	if p.Session != nil {
+		p.Flash = p.Session.Flash
+		if p.Area == "manage" && p.Companies == nil {
+			p.Companies, _ = s.db.Memberships(r.Context(), p.Session.User.ID)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	s.pages.mu.Lock()
+	s.pages.used[name] = true
+	s.pages.mu.Unlock()
+	if p.Flash != "" && p.Session != nil {
+		if err := s.db.ClearFlash(r.Context(), p.Session.TokenHash); err != nil {
+			s.log.Warn("clear flash", "err", err)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// flash stores a one-time message for the next page of this session.
+func (s *Server) flash(r *http.Request, msg string) {
+	if sess := sessionOf(r); sess != nil {
+		if err := s.db.SetFlash(r.Context(), sess.TokenHash, msg); err != nil {
+			s.log.Warn("set flash", "err", err)
+		}
+	}
+}
+
+// redirect answers a POST with 303 See Other, so reloading the next page
+// does not submit the form again.
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// renderError turns an error into the page for its kind. Internal errors
+// are logged with the request id and shown without detail.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch lintel.KindOf(err) {
+	case lintel.KindNotFound:
+		status = http.StatusNotFound
+	case lintel.KindInvalid:
+		status = http.StatusUnprocessableEntity
+	case lintel.KindConflict:
+		status = http.StatusConflict
+	case lintel.KindForbidden:
+		status = http.StatusForbidden
+	case lintel.KindUnauthorized:
+		status = http.StatusUnauthorized
+	case lintel.KindTooMany:
+		status = http.StatusTooManyRequests
+	default:
+		s.log.Error("request failed", "id", requestIDOf(r), "path", logPath(r.URL.Path), "err", err)
+	}
+	title := http.StatusText(status)
+	if status == http.StatusNotFound {
+		title = "Page not found"
+	}
+	p := &errorPage{Page: Page{Title: title}, Status: status, Message: lintel.MessageOf(err)}
+	if sess := sessionOf(r); sess != nil {
+		p.Session = sess
+		if strings.HasPrefix(r.URL.Path, "/manage") && sess.Staff != nil {
+			p.Area = "manage"
+		}
+	}
+	if rerr := s.render(w, r, status, "error.html", p); rerr != nil {
+		s.log.Error("render error page", "id", requestIDOf(r), "err", rerr)
+		http.Error(w, "Something went wrong. Request id: "+requestIDOf(r), http.StatusInternalServerError)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error { return lintel.ErrNotFound }
+
+// initials is what the portal shows in the profile button: "Ada Lovelace" → "AL".
+func initials(name string) string {
+	f := strings.Fields(name)
+	switch len(f) {
+	case 0:
+		return "?"
+	case 1:
+		return strings.ToUpper(string([]rune(f[0])[:1]))
+	}
+	return strings.ToUpper(string([]rune(f[0])[:1]) + string([]rune(f[len(f)-1])[:1]))
+}
+
+func queryString(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext accepts only local paths as a post-login destination, so a
+// crafted link cannot send someone to another site after signing in.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return path.Clean(next)
+}
