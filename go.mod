@@ -7,6 +7,8 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
+require golang.org/x/image v0.47.0 // indirect
+
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/chromedp/chromedp v0.23.0

@@ -68,14 +68,14 @@ func (s RequestStatus) Open() bool { return s != StatusClosed && s != StatusCanc
 // transitions lists, for each status, the statuses it may move to. Cancel
 // is allowed from every open state and is checked separately.
 var transitions = map[RequestStatus][]RequestStatus{
-	StatusSubmitted:        {StatusAwaitingApproval, StatusAssigned, StatusClosed},
+	StatusSubmitted:        {StatusAwaitingApproval, StatusAssigned, StatusScheduled, StatusClosed},
 	StatusAwaitingApproval: {StatusApproved, StatusDeclined, StatusSubmitted},
-	StatusApproved:         {StatusAssigned, StatusClosed},
+	StatusApproved:         {StatusAssigned, StatusScheduled, StatusClosed},
 	StatusDeclined:         {StatusAwaitingApproval, StatusClosed}, // a manager may resubmit
 	StatusAssigned:         {StatusScheduled, StatusInProgress, StatusCompleted, StatusAssigned, StatusSubmitted},
 	StatusScheduled:        {StatusInProgress, StatusCompleted, StatusAssigned, StatusScheduled, StatusSubmitted},
 	StatusInProgress:       {StatusCompleted, StatusAssigned, StatusScheduled, StatusSubmitted},
-	StatusCompleted:        {StatusClosed, StatusAssigned}, // a follow-up visit reopens work
+	StatusCompleted:        {StatusClosed, StatusAssigned, StatusScheduled}, // a follow-up visit reopens work
 	StatusClosed:           {},
 	StatusCancelled:        {},
 }

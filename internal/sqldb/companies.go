@@ -41,6 +41,9 @@ func (db *DB) CreateCompanyWithAdmin(ctx context.Context, nc NewCompany) (compan
 		if _, err := tx.exec(ctx, `INSERT INTO memberships (company_id, user_id, role, created_at) VALUES ($1, $2, 'admin', $3)`, companyID, userID, ts(tx.Now)); err != nil {
 			return err
 		}
+		if err := tx.seedCategories(ctx, companyID); err != nil {
+			return err
+		}
 		return tx.audit(ctx, lintel.AuditEvent{CompanyID: companyID, UserID: userID, Actor: "lintel user create", Action: "company.create", ObjectType: "company", ObjectID: companyID})
 	})
 	return companyID, userID, err

@@ -56,6 +56,17 @@ type Company struct {
 	OtherLease    int64 // OtherTenant
 	Operator      int64 // contact id
 	Ownership     int64 // PropertyOwner's
+
+	// Maintenance.
+	Operator2       int64  // a second operator (electrician), for reassigning
+	Plumbing        int64  // category id
+	Request         int64  // Tenant's, on Unit; assigned to Operator
+	Visit           int64  // Operator's open visit on Request
+	VisitToken      string // the raw contractor link token of Visit
+	OwnerRequest    int64  // UnitOwner's, on OwnedUnit; submitted
+	OtherRequest    int64  // OtherTenant's, on OtherUnit; assigned to Operator2
+	OtherVisit      int64  // Operator2's open visit on OtherRequest
+	OtherVisitToken string // the raw contractor link token of OtherVisit
 }
 
 // World is two look-alike companies: whatever A can see, B's people must
@@ -140,6 +151,45 @@ func NewCompany(t testing.TB, db *sqldb.DB, name, slug string) *Company {
 	c.Ownership = id(db.CreateOwnership(ctx, admin, lintel.Ownership{ContactID: c.Contacts[PropertyOwner], PropertyID: c.Property, ShareBP: 6000}))
 	_ = id(db.CreateOwnership(ctx, admin, lintel.Ownership{ContactID: c.Contacts[UnitOwner], PropertyID: c.Property, UnitID: c.OwnedUnit, ShareBP: 10000}))
 	_ = id(db.CreateOwnership(ctx, admin, lintel.Ownership{ContactID: c.Contacts[OtherOwner], PropertyID: c.OtherProperty, ShareBP: 10000}))
+
+	c.Operator2 = id(db.CreateContact(ctx, admin, lintel.Contact{Name: "Sparks " + title(slug), IsOperator: true, Trades: "electrical",
+		Emails: []lintel.ContactEmail{{Email: "sparks@" + slug + ".test"}}}))
+	cats, err := db.Categories(ctx, admin)
+	must(err)
+	var plumbing lintel.Category
+	for _, cat := range cats {
+		if cat.Name == "Plumbing" {
+			plumbing = cat
+		}
+	}
+	c.Plumbing = plumbing.ID
+	answers := map[int64]string{}
+	for _, q := range plumbing.Questions {
+		if q.Kind == lintel.QuestionYesNo {
+			answers[q.ID] = "yes"
+		} else {
+			answers[q.ID] = "Kitchen"
+		}
+	}
+	resident := func(p Persona) lintel.Resident {
+		return lintel.Resident{UserID: c.Users[p], Email: c.Emails[p], Name: string(p)}
+	}
+	submit := func(p Persona, property, unit int64, summary string) int64 {
+		t.Helper()
+		return id(db.SubmitRequest(ctx, resident(p), c.ID, sqldb.NewRequest{PropertyID: property, UnitID: unit, CategoryID: c.Plumbing,
+			Summary: summary, Description: summary + ", since yesterday.", AccessTimes: []string{"Weekday mornings"},
+			PermissionToEnter: true, Pets: "A friendly cat", Answers: answers}, nil, nil))
+	}
+	assign := func(request, operator int64) (int64, string) {
+		t.Helper()
+		raw, hash := auth.NewToken()
+		return id(db.AssignOperator(ctx, admin, request, 0, sqldb.Dispatch{OperatorID: operator, TokenHash: hash}, nil)), raw
+	}
+	c.Request = submit(Tenant, c.Property, c.Unit, "Kitchen tap drips")
+	c.Visit, c.VisitToken = assign(c.Request, c.Operator)
+	c.OwnerRequest = submit(UnitOwner, c.Property, c.OwnedUnit, "Bathroom fan is noisy")
+	c.OtherRequest = submit(OtherTenant, c.OtherProperty, c.OtherUnit, "Shower drain is slow")
+	c.OtherVisit, c.OtherVisitToken = assign(c.OtherRequest, c.Operator2)
 	return c
 }
 

@@ -233,6 +233,17 @@ var accessMatrix = map[string]matrixRow{
 	"GET /dev/mailbox/{id}/html": {fixed("/dev/mailbox/1/html"), nil, everyone},
 }
 
+// addMatrixRows adds one capability's rows to the access matrix; each
+// capability's test file calls it from an init func, next to its tests.
+func addMatrixRows(rows map[string]matrixRow) {
+	for k, v := range rows {
+		if _, dup := accessMatrix[k]; dup {
+			panic("access matrix: two rows for " + k)
+		}
+		accessMatrix[k] = v
+	}
+}
+
 // matrixActors are the people the matrix asks about. Company B's admin is
 // "staff of another company"; company A has every other kind.
 func matrixActors(w *testkit.World) []actor {

@@ -44,6 +44,15 @@ func (s *Server) Routes() []RouteInfo {
 
 // routes is the whole HTTP surface of Lintel, in one place.
 func (s *Server) routes() []route {
+	var all []route
+	for _, part := range [][]route{s.foundationRoutes(), s.maintenanceRoutes()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// foundationRoutes are identity, records and operations.
+func (s *Server) foundationRoutes() []route {
 	return []route{
 		// Operations.
 		{"GET", "/healthz", public, s.healthz},
