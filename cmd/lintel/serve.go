@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/sqldb"
 	"lintel.dev/lintel/internal/web"
 )
@@ -57,7 +59,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if devMailbox {
 		log.Warn("no SMTP server configured: e-mails are kept in the dev mailbox at /dev/mailbox (shown to admins and loopback visitors only; it shows every message's links)")
 	}
-	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox}, db, log)
+	// Uploaded files live in a folder beside the database, outside anything
+	// served (SECURITY.md 19); S3-compatible storage comes with the
+	// documents issue.
+	files, err := blob.NewLocal(filepath.Join(c.Data, "files"))
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files}, db, log)
 	if err != nil {
 		return err
 	}

@@ -68,10 +68,12 @@ func (s RequestStatus) Open() bool { return s != StatusClosed && s != StatusCanc
 // transitions lists, for each status, the statuses it may move to. Cancel
 // is allowed from every open state and is checked separately.
 var transitions = map[RequestStatus][]RequestStatus{
-	StatusSubmitted:        {StatusAwaitingApproval, StatusAssigned, StatusScheduled, StatusClosed},
+	// submitted → approved and declined → approved: an estimate under the
+	// property's approval limit needs no owner (sqldb.RequestApproval).
+	StatusSubmitted:        {StatusAwaitingApproval, StatusApproved, StatusAssigned, StatusScheduled, StatusClosed},
 	StatusAwaitingApproval: {StatusApproved, StatusDeclined, StatusSubmitted},
 	StatusApproved:         {StatusAssigned, StatusScheduled, StatusClosed},
-	StatusDeclined:         {StatusAwaitingApproval, StatusClosed}, // a manager may resubmit
+	StatusDeclined:         {StatusAwaitingApproval, StatusApproved, StatusClosed}, // a manager may resubmit
 	StatusAssigned:         {StatusScheduled, StatusInProgress, StatusCompleted, StatusAssigned, StatusSubmitted},
 	StatusScheduled:        {StatusInProgress, StatusCompleted, StatusAssigned, StatusScheduled, StatusSubmitted},
 	StatusInProgress:       {StatusCompleted, StatusAssigned, StatusScheduled, StatusSubmitted},

@@ -12,6 +12,9 @@ func TestRequestTransitions(t *testing.T) {
 		{StatusAwaitingApproval, StatusApproved, true},
 		{StatusAwaitingApproval, StatusAssigned, false}, // not before the owner decides
 		{StatusDeclined, StatusAwaitingApproval, true},  // resubmitted by the manager
+		{StatusSubmitted, StatusApproved, true},         // under the approval limit
+		{StatusDeclined, StatusApproved, true},          // resubmitted under the limit
+		{StatusDeclined, StatusAssigned, false},         // not against the owner's decision
 		{StatusApproved, StatusAssigned, true},
 		{StatusAssigned, StatusCompleted, true},
 		{StatusCompleted, StatusClosed, true},

@@ -64,6 +64,9 @@ type Property struct {
 	ArchivedAt      time.Time // zero while in use
 	UnitCount       int       // filled by lists and reads: active rentable units
 	CommonAreaCount int       // filled by lists and reads: active common areas
+	// ApprovalLimitMinor: work estimated below it goes ahead without asking
+	// the owners; nil means the owners are always asked.
+	ApprovalLimitMinor *int64
 }
 
 // Limits on what people type, generous enough for real addresses and short
@@ -121,6 +124,9 @@ func (p Property) Validate() FieldErrors {
 	checkLen(fe, "postal_code", p.PostalCode, 20)
 	checkLen(fe, "country", p.Country, maxShortLen)
 	checkLen(fe, "notes", p.Notes, maxNotesLen)
+	if p.ApprovalLimitMinor != nil && *p.ApprovalLimitMinor < 0 {
+		fe.Add("approval_limit", "Enter zero or more, or leave it empty to always ask the owners.")
+	}
 	return fe
 }
 

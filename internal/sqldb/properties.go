@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -121,13 +122,19 @@ type PropertyPage struct {
 const propertyCols = `p.id, p.company_id, p.name, p.kind, p.address_line1, p.address_line2, p.city, p.region, p.postal_code,
 	p.country, p.notes, p.created_at, p.updated_at, p.archived_at,
 	(SELECT COUNT(*) FROM units u WHERE u.property_id = p.id AND u.archived_at IS NULL AND u.common_area = FALSE),
-	(SELECT COUNT(*) FROM units u WHERE u.property_id = p.id AND u.archived_at IS NULL AND u.common_area = TRUE)`
+	(SELECT COUNT(*) FROM units u WHERE u.property_id = p.id AND u.archived_at IS NULL AND u.common_area = TRUE),
+	p.approval_limit_minor`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanProperty(row scanner, p *lintel.Property) error {
-	return row.Scan(&p.ID, &p.CompanyID, &p.Name, &p.Kind, &p.AddressLine1, &p.AddressLine2, &p.City, &p.Region, &p.PostalCode,
-		&p.Country, &p.Notes, at(&p.CreatedAt), at(&p.UpdatedAt), at(&p.ArchivedAt), &p.UnitCount, &p.CommonAreaCount)
+	var limit sql.NullInt64
+	err := row.Scan(&p.ID, &p.CompanyID, &p.Name, &p.Kind, &p.AddressLine1, &p.AddressLine2, &p.City, &p.Region, &p.PostalCode,
+		&p.Country, &p.Notes, at(&p.CreatedAt), at(&p.UpdatedAt), at(&p.ArchivedAt), &p.UnitCount, &p.CommonAreaCount, &limit)
+	if limit.Valid {
+		p.ApprovalLimitMinor = &limit.Int64
+	}
+	return err
 }
 
 // ListProperties lists the staff member's company's properties by name.
@@ -253,9 +260,13 @@ func (db *DB) UpdateProperty(ctx context.Context, s lintel.Staff, p lintel.Prope
 		return err
 	}
 	return db.update(ctx, func(tx *Tx) error {
+		var limit any
+		if p.ApprovalLimitMinor != nil {
+			limit = *p.ApprovalLimitMinor
+		}
 		r, err := tx.exec(ctx, `UPDATE properties SET name = $1, kind = $2, address_line1 = $3, address_line2 = $4, city = $5, region = $6,
-			postal_code = $7, country = $8, notes = $9, updated_at = $10 WHERE id = $11 AND company_id = $12`,
-			p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now), p.ID, s.CompanyID)
+			postal_code = $7, country = $8, notes = $9, updated_at = $10, approval_limit_minor = $13 WHERE id = $11 AND company_id = $12`,
+			p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now), p.ID, s.CompanyID, limit)
 		if err := oneRow(r, err); err != nil {
 			return err
 		}

@@ -58,15 +58,16 @@ type Company struct {
 	Ownership     int64 // PropertyOwner's
 
 	// Maintenance.
-	Operator2       int64  // a second operator (electrician), for reassigning
-	Plumbing        int64  // category id
-	Request         int64  // Tenant's, on Unit; assigned to Operator
-	Visit           int64  // Operator's open visit on Request
-	VisitToken      string // the raw contractor link token of Visit
-	OwnerRequest    int64  // UnitOwner's, on OwnedUnit; submitted
-	OtherRequest    int64  // OtherTenant's, on OtherUnit; assigned to Operator2
-	OtherVisit      int64  // Operator2's open visit on OtherRequest
-	OtherVisitToken string // the raw contractor link token of OtherVisit
+	Operator2        int64  // a second operator (electrician), for reassigning
+	Plumbing         int64  // category id
+	PlumbingQuestion int64  // the first troubleshooting question of Plumbing
+	Request          int64  // Tenant's, on Unit; assigned to Operator
+	Visit            int64  // Operator's open visit on Request
+	VisitToken       string // the raw contractor link token of Visit
+	OwnerRequest     int64  // UnitOwner's, on OwnedUnit; submitted
+	OtherRequest     int64  // OtherTenant's, on OtherUnit; assigned to Operator2
+	OtherVisit       int64  // Operator2's open visit on OtherRequest
+	OtherVisitToken  string // the raw contractor link token of OtherVisit
 }
 
 // World is two look-alike companies: whatever A can see, B's people must
@@ -162,7 +163,7 @@ func NewCompany(t testing.TB, db *sqldb.DB, name, slug string) *Company {
 			plumbing = cat
 		}
 	}
-	c.Plumbing = plumbing.ID
+	c.Plumbing, c.PlumbingQuestion = plumbing.ID, plumbing.Questions[0].ID
 	answers := map[int64]string{}
 	for _, q := range plumbing.Questions {
 		if q.Kind == lintel.QuestionYesNo {

@@ -15,6 +15,9 @@ package web
 //	r := c.get("/manage/staff")                 // r.Status, r.Body, r.Location
 //	r.want(t, 200)
 //
+// Uploaded files go to a local store in a temporary folder (Config.Files;
+// the test's app.srv.files reads them back).
+//
 // The server's clock is the database's clock (Config.Now = db.Now), so a
 // test that travels in time opens its database with a testkit.Clock
 // (sqldb.Options{Now: clock.Now}) and advances that one clock.
@@ -34,6 +37,7 @@ import (
 
 	"lintel.dev/lintel/internal/accounts"
 	"lintel.dev/lintel/internal/auth"
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -72,6 +76,14 @@ func newTestAppWith(t *testing.T, db *sqldb.DB, cfg Config) *testApp {
 	cfg.BaseURL = base
 	if cfg.Now == nil {
 		cfg.Now = db.Now
+	}
+	if cfg.Files == nil {
+		files, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { files.Close() })
+		cfg.Files = files
 	}
 	srv, err := New(cfg, db, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -18,7 +18,6 @@ func (s *Server) maintenanceRoutes() []route {
 	return all
 }
 
-func (s *Server) categoryRoutes() []route            { return nil }
 func (s *Server) residentMaintenanceRoutes() []route { return nil }
 func (s *Server) manageMaintenanceRoutes() []route   { return nil }
 func (s *Server) approvalRoutes() []route            { return nil }

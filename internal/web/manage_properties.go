@@ -132,6 +132,9 @@ type propertyPage struct {
 	PropertyHeldText, PropertyLeftText string
 	CanEdit                            bool
 	History                            history
+	// ApprovalLimitText is the owners' approval limit, formatted; "" when
+	// the owners are asked about all work.
+	ApprovalLimitText string
 }
 
 // propertyUnitsShown is how many units the property page lists before
@@ -175,6 +178,13 @@ func (s *Server) manageProperty(w http.ResponseWriter, r *http.Request) error {
 		p.MoreUnitsURL = pageURL("/manage/units", url.Values{"property": {strconv.FormatInt(id, 10)}}, "after", units.Next)
 	}
 	p.Owners = owners
+	if prop.ApprovalLimitMinor != nil {
+		company, err := s.db.Company(ctx, st)
+		if err != nil {
+			return err
+		}
+		p.ApprovalLimitText = lintel.FormatMoney(*prop.ApprovalLimitMinor, company.Currency)
+	}
 	held := 0
 	for _, o := range owners {
 		if o.UnitID == 0 {
@@ -193,6 +203,7 @@ type propertyFormPage struct {
 	Form        Form
 	KindOptions []Option
 	Property    lintel.Property // ID 0 when new
+	Currency    string          // for the approval limit (edit form only)
 }
 
 // newPropertyForm shows the empty form; a single-family house gets its
@@ -206,12 +217,18 @@ func (s *Server) newPropertyForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderPropertyForm(w http.ResponseWriter, r *http.Request, status int, f Form, p lintel.Property) error {
 	title := "Add a property"
+	currency := ""
 	if p.ID != 0 {
 		title = "Edit " + p.Name
+		company, err := s.db.Company(r.Context(), staffOf(r))
+		if err != nil {
+			return err
+		}
+		currency = company.Currency
 	}
 	return s.render(w, r, status, "manage/property_form.html", &propertyFormPage{
 		Page: Page{Title: title, Area: "manage", Nav: "properties"},
-		Form: f, KindOptions: propertyKindOptions(false), Property: p,
+		Form: f, KindOptions: propertyKindOptions(false), Property: p, Currency: currency,
 	})
 }
 
@@ -278,6 +295,13 @@ func (s *Server) editPropertyForm(w http.ResponseWriter, r *http.Request) error 
 		"city": p.City, "region": p.Region, "postal_code": p.PostalCode, "country": p.Country, "notes": p.Notes} {
 		f.Set(k, v)
 	}
+	if p.ApprovalLimitMinor != nil {
+		company, err := s.db.Company(r.Context(), staffOf(r))
+		if err != nil {
+			return err
+		}
+		f.Set("approval_limit", lintel.FormatMoneyInput(*p.ApprovalLimitMinor, company.Currency))
+	}
 	return s.renderPropertyForm(w, r, http.StatusOK, f, p)
 }
 
@@ -298,6 +322,18 @@ func (s *Server) updateProperty(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := propertyFromForm(f)
 	p.ID = id
+	// The owners' approval limit: empty means "always ask the owners".
+	if f.Get("approval_limit") != "" {
+		company, err := s.db.Company(r.Context(), st)
+		if err != nil {
+			return err
+		}
+		limit := f.Money("approval_limit", company.Currency, false)
+		p.ApprovalLimitMinor = &limit
+		if len(f.Errors) > 0 {
+			return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, f, stored)
+		}
+	}
 	err = s.db.UpdateProperty(r.Context(), st, p)
 	if f.Merge(err) {
 		return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, f, stored)

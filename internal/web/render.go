@@ -53,9 +53,13 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"money":     lintel.FormatMoney,
-	"moneyIn":   lintel.FormatMoneyInput,
-	"field":     newField,
+	"money":        lintel.FormatMoney,
+	"moneyIn":      lintel.FormatMoneyInput,
+	"field":        newField,
+	"questionForm": QuestionForm,
+	"questionFields": func(f Form, kinds []Option, prefix string) questionFieldsData {
+		return questionFieldsData{Form: f, Kinds: kinds, Prefix: prefix}
+	},
 	"lower":     strings.ToLower,
 	"join":      strings.Join,
 	"initials":  initials,

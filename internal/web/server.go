@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/sqldb"
 )
 
@@ -28,6 +29,11 @@ type Config struct {
 	// StaffSession and ResidentSession are the session lifetimes
 	// (SECURITY.md 5): staff idle 30 min / absolute 12 h; residents longer.
 	StaffSession, ResidentSession sqldb.SessionLimits
+	// Files stores uploaded files (photos, invoices, quotes, documents):
+	// a local folder under the data folder now, S3-compatible storage at
+	// scale. Nil refuses every upload and finds no file (for tools and
+	// tests that serve none).
+	Files blob.Store
 }
 
 // DefaultStaffSession and DefaultResidentSession are the project's chosen
@@ -46,6 +52,7 @@ type Server struct {
 	log   *slog.Logger
 	pages *pages
 	mux   http.Handler
+	files blob.Store // cfg.Files, or noFiles when none is configured
 }
 
 // New builds a server; it parses every template up front so a broken one
@@ -67,7 +74,10 @@ func New(cfg Config, db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, log: log, pages: p}
+	s := &Server{cfg: cfg, db: db, log: log, pages: p, files: cfg.Files}
+	if s.files == nil {
+		s.files = noFiles{}
+	}
 	s.mux = s.buildMux()
 	return s, nil
 }
