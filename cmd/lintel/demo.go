@@ -88,12 +88,16 @@ var demoCompanies = []demoCompany{
 // printed every time.
 func seedDemo(ctx context.Context, db *sqldb.DB, base *url.URL, stdout io.Writer) error {
 	logins := map[string]string{}
-	for _, dc := range demoCompanies {
+	var taskLink string
+	for i, dc := range demoCompanies {
 		id, leases, err := db.DemoCompany(ctx, dc.name)
 		switch {
 		case lintel.IsNotFound(err):
 			if err := dc.seed(ctx, db); err != nil {
 				return fmt.Errorf("%s: %w", dc.name, err)
+			}
+			if id, _, err = db.DemoCompany(ctx, dc.name); err != nil {
+				return err
 			}
 		case err != nil:
 			return err
@@ -118,10 +122,24 @@ func seedDemo(ctx context.Context, db *sqldb.DB, base *url.URL, stdout io.Writer
 			}
 			logins[p.persona] = demoLogin(p.persona, p)
 		}
+		if i == 0 {
+			// A fresh link on every run: only its hash is stored.
+			raw, hash := auth.NewToken()
+			if _, err := db.RenewDemoTaskLink(ctx, id, hash); err != nil && !lintel.IsNotFound(err) {
+				return fmt.Errorf("demo task link: %w", err)
+			} else if err == nil {
+				link := *base
+				link.Path = "/t/" + raw
+				taskLink = "demo task link: " + link.String()
+			}
+		}
 	}
 	// A fixed order, so scripts and people read the same lines every time.
 	for _, persona := range []string{"manager", "tenant", "cotenant", "owner", "other-manager"} {
 		fmt.Fprintln(stdout, logins[persona])
+	}
+	if taskLink != "" {
+		fmt.Fprintln(stdout, taskLink)
 	}
 	mailbox := *base
 	mailbox.Path = "/dev/mailbox"
@@ -158,7 +176,7 @@ func (dc demoCompany) seed(ctx context.Context, db *sqldb.DB) error {
 	for i, label := range dc.flats {
 		flats[i] = must(db.CreateUnit(ctx, s, lintel.Unit{PropertyID: building, Label: label, Bedrooms: intp(1 + i%2), BathroomsHalf: intp(2), AreaSqft: intp(650 + 150*i)}))
 	}
-	must(db.CreateUnit(ctx, s, lintel.Unit{PropertyID: building, Label: "Laundry room", CommonArea: true, Notes: "Coin-operated machines; open 7am–10pm."}))
+	laundry := must(db.CreateUnit(ctx, s, lintel.Unit{PropertyID: building, Label: "Laundry room", CommonArea: true, Notes: "Coin-operated machines; open 7am–10pm."}))
 	house := must(db.CreateProperty(ctx, s, lintel.Property{Name: dc.house, Kind: lintel.KindSingleFamily,
 		AddressLine1: dc.houseStreet, City: dc.city, PostalCode: dc.postcode, Country: "US"},
 		&lintel.Unit{Label: "House"}))
@@ -188,8 +206,8 @@ func (dc demoCompany) seed(ctx context.Context, db *sqldb.DB) error {
 	former := contact(dc.formerTenant, lintel.Contact{IsTenant: true, Notes: "Moved out; deposit returned in full."})
 	houseTenant := contact(dc.houseTenant, lintel.Contact{IsTenant: true})
 	today := lintel.DateOf(db.Now())
-	contact(dc.plumber, lintel.Contact{IsOrganization: true, IsOperator: true, Trades: "Plumbing, Drains, Water heaters", InsuranceExpiry: today.AddDays(240)})
-	contact(dc.electrician, lintel.Contact{IsOrganization: true, IsOperator: true, Trades: "Electrical", InsuranceExpiry: today.AddDays(95)})
+	plumber := contact(dc.plumber, lintel.Contact{IsOrganization: true, IsOperator: true, Trades: "Plumbing, Drains, Water heaters", InsuranceExpiry: today.AddDays(240)})
+	electrician := contact(dc.electrician, lintel.Contact{IsOrganization: true, IsOperator: true, Trades: "Electrical", InsuranceExpiry: today.AddDays(95)})
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -213,7 +231,11 @@ func (dc demoCompany) seed(ctx context.Context, db *sqldb.DB) error {
 		[]int64{former}, nil))
 	must(db.CreateLease(ctx, s, lintel.Lease{UnitID: houseUnit, Start: firstOfMonth(lintel.DateOf(today.Time().AddDate(-3, 0, 0))), MonthToMonth: true,
 		RentMinor: 240000, RentDueDay: 5, DepositMinor: 240000}, []int64{houseTenant}, nil))
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return dc.seedMaintenance(ctx, db, s, demoPlaces{building: building, flats: flats, laundry: laundry, house: house, houseUnit: houseUnit,
+		tenant: tenant, houseTenant: houseTenant, plumber: plumber, electrician: electrician})
 }
 
 func firstOfMonth(d lintel.Date) lintel.Date {

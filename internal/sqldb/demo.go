@@ -65,3 +65,21 @@ func (db *DB) EnsureVerifiedUser(ctx context.Context, email, name string, hash f
 	})
 	return id, err == nil, err
 }
+
+// RenewDemoTaskLink gives the oldest open visit of the company a new
+// contractor link (the hash of a fresh token) and returns its id, so
+// `lintel demo` can print a working link on every run: only hashes are
+// stored, so the link printed by an earlier run cannot be printed again.
+// The old link stops working, as with a manager's "re-send link".
+func (db *DB) RenewDemoTaskLink(ctx context.Context, companyID int64, tokenHash string) (visitID int64, err error) {
+	err = db.update(ctx, func(tx *Tx) error {
+		if err := tx.get(ctx, `SELECT v.id FROM visits v JOIN requests r ON r.id = v.request_id
+			WHERE v.company_id = $1 AND v.status IN ('assigned','scheduled') AND v.token_revoked_at IS NULL AND r.status NOT IN ('closed','cancelled')
+			ORDER BY v.id LIMIT 1`, []any{companyID}, &visitID); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `UPDATE visits SET token_hash = $1, updated_at = $2 WHERE id = $3`, tokenHash, ts(tx.Now), visitID)
+		return err
+	})
+	return visitID, err
+}
