@@ -48,6 +48,18 @@ func TestSeedDemo(t *testing.T) {
 		if firstLink == nil || secondLink == nil || firstLink[1] == secondLink[1] {
 			t.Fatalf("want one fresh task link per run, got %q and %q", firstLink, secondLink)
 		}
+		// The latest link opens an open visit of a demo operator; the earlier one is dead.
+		token := func(link string) string { return link[strings.LastIndex(link, "/")+1:] }
+		task, err := db.ContractorTask(ctx, auth.HashToken(token(secondLink[1])))
+		if err != nil {
+			t.Fatalf("the printed task link does not open a task: %v", err)
+		}
+		if !task.Request.Status.Open() || (task.Visit.Status != lintel.VisitAssigned && task.Visit.Status != lintel.VisitScheduled) || task.Visit.OperatorName == "" {
+			t.Errorf("the task link opens visit %+v of request %s", task.Visit, task.Request.Status)
+		}
+		if _, err := db.ContractorTask(ctx, auth.HashToken(token(firstLink[1]))); err == nil {
+			t.Error("the task link of the first run still works after the second")
+		}
 		if demoTaskLink.ReplaceAllString(first.String(), "") != demoTaskLink.ReplaceAllString(second.String(), "") {
 			t.Errorf("the runs printed different output:\n%s\n---\n%s", first.String(), second.String())
 		}
@@ -84,6 +96,22 @@ func TestSeedDemo(t *testing.T) {
 		other := demoStaff(t, db, logins["other-manager"][0])
 		if manager.CompanyID == other.CompanyID {
 			t.Fatal("the two managers share a company")
+		}
+
+		// Requests in every state a manager meets (issue 3, point 18).
+		list, err := db.ListRequests(ctx, manager, sqldb.RequestFilter{Status: sqldb.FilterAll, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[lintel.RequestStatus]bool{}
+		for _, q := range list.Requests {
+			states[q.Status] = true
+		}
+		for _, want := range []lintel.RequestStatus{lintel.StatusSubmitted, lintel.StatusAwaitingApproval, lintel.StatusApproved, lintel.StatusDeclined,
+			lintel.StatusAssigned, lintel.StatusScheduled, lintel.StatusCompleted, lintel.StatusClosed, lintel.StatusCancelled} {
+			if !states[want] {
+				t.Errorf("the demo has no %s request", want)
+			}
 		}
 
 		// The tenant and cotenant share the active lease; the owner owns

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"lintel.dev/lintel/internal/accounts"
+	"lintel.dev/lintel/internal/approvals"
 	"lintel.dev/lintel/internal/mail"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -30,6 +31,10 @@ func startWorkers(ctx context.Context, sender mail.Sender, db *sqldb.DB, base *u
 	// path, so those pages answer alike whatever the e-mail (SECURITY.md 2).
 	accountsWorker := &accounts.Worker{DB: db, BaseURL: base, Log: log}
 	run("accounts", func(ctx context.Context) error { accountsWorker.Run(ctx); return nil })
+
+	// Reminders to owners who have not answered an approval request.
+	approvalsWorker := &approvals.Worker{DB: db, Mailer: approvals.Mailer{BaseURL: base, Now: db.Now}, Log: log}
+	run("approvals", func(ctx context.Context) error { approvalsWorker.Run(ctx); return nil })
 
 	done := make(chan struct{})
 	go func() {

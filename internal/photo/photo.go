@@ -16,8 +16,9 @@
 // send a JPEG instead: the only HEIC decoders reachable are libheif compiled
 // to WebAssembly (C code, however sandboxed) and a pure-Go HEVC decoder a
 // few months old, neither vetted enough to parse strangers' files. Safari on
-// an iPhone converts HEIC to JPEG itself when the file input accepts only
-// "image/jpeg,image/png", so most phones never meet this message.
+// an iPhone usually converts HEIC to JPEG itself when the file input's
+// accept attribute does not list HEIC (accept="image/jpeg,image/png"), so
+// most phones never meet this message.
 //
 // Errors are *lintel.Error values of kind KindInvalid with a message to show
 // next to the file field; errors.Is matches them against ErrNotPhoto, ErrHEIC

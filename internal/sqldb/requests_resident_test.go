@@ -82,3 +82,113 @@ func TestResidentOwnedRequests(t *testing.T) {
 		}
 	})
 }
+
+func TestResidentRequestView(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := testkit.NewWorld(t, db)
+		who := func(p testkit.Persona, c *testkit.Company) lintel.Resident {
+			return lintel.Resident{UserID: c.Users[p], Email: c.Emails[p]}
+		}
+		for _, tc := range []struct {
+			name      string
+			r         lintel.Resident
+			id        int64
+			owner     bool
+			wantFound bool
+		}{
+			{"tenant", who(testkit.Tenant, w.A), w.A.Request, false, true},
+			{"co-tenant", who(testkit.Cotenant, w.A), w.A.Request, false, true},
+			{"property owner", who(testkit.PropertyOwner, w.A), w.A.Request, true, true},
+			{"property owner, unit request", who(testkit.PropertyOwner, w.A), w.A.OwnerRequest, true, true},
+			{"unit owner", who(testkit.UnitOwner, w.A), w.A.OwnerRequest, true, true},
+			{"unit owner, tenant's unit", who(testkit.UnitOwner, w.A), w.A.Request, false, false},
+			{"former tenant", who(testkit.FormerTenant, w.A), w.A.Request, false, false},
+			{"other tenant", who(testkit.OtherTenant, w.A), w.A.Request, false, false},
+			{"B tenant", who(testkit.Tenant, w.B), w.A.Request, false, false},
+		} {
+			v, err := db.ResidentRequestView(ctx, tc.r, tc.id)
+			if !tc.wantFound {
+				if !lintel.IsNotFound(err) {
+					t.Errorf("%s: err = %v, want not found", tc.name, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if v.Request.ID != tc.id || v.Owner != tc.owner || v.CompanyName != w.A.Name || v.Currency != "USD" {
+				t.Errorf("%s: got request %d owner %v company %q %q", tc.name, v.Request.ID, v.Owner, v.CompanyName, v.Currency)
+			}
+			if v.Request.StaffNotes != "" {
+				t.Errorf("%s sees staff notes", tc.name)
+			}
+			for _, e := range v.Events {
+				if e.Audience != sqldb.AudienceResidents {
+					t.Errorf("%s sees a staff event: %+v", tc.name, e)
+				}
+			}
+		}
+	})
+}
+
+func TestCheckResidentRequest(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := testkit.NewWorld(t, db)
+		tenant := lintel.Resident{UserID: w.A.Users[testkit.Tenant], Email: w.A.Emails[testkit.Tenant]}
+		cats, err := db.ResidentCategories(ctx, tenant, w.A.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plumbing lintel.Category
+		for _, c := range cats {
+			if c.ID == w.A.Plumbing {
+				plumbing = c
+			}
+		}
+		answers := map[int64]string{}
+		for _, q := range plumbing.Questions {
+			answers[q.ID] = map[lintel.QuestionKind]string{lintel.QuestionYesNo: "no", lintel.QuestionText: "Bathroom"}[q.Kind]
+		}
+		good := sqldb.NewRequest{PropertyID: w.A.Property, UnitID: w.A.Unit, CategoryID: w.A.Plumbing, Summary: "Basin leaks", Answers: answers}
+		if err := db.CheckResidentRequest(ctx, tenant, w.A.ID, good); err != nil {
+			t.Fatalf("a good request: %v", err)
+		}
+		before := count(t, db, `SELECT COUNT(*) FROM requests`)
+
+		for _, tc := range []struct {
+			name    string
+			company int64
+			edit    func(*sqldb.NewRequest)
+			fields  []string
+		}{
+			{"another tenant's unit", w.A.ID, func(n *sqldb.NewRequest) { n.UnitID = w.A.OtherUnit }, []string{"place"}},
+			{"company B's unit", w.B.ID, func(n *sqldb.NewRequest) { n.PropertyID, n.UnitID = w.B.Property, w.B.Unit }, []string{"place"}},
+			{"common area is fine", w.A.ID, func(n *sqldb.NewRequest) { n.UnitID = w.A.CommonArea }, nil},
+			{"company B's category", w.A.ID, func(n *sqldb.NewRequest) { n.CategoryID = w.B.Plumbing }, []string{"category_id"}},
+			{"no summary, future date", w.A.ID, func(n *sqldb.NewRequest) {
+				n.Summary = " "
+				n.OccurredOn = lintel.DateOf(db.Now()).AddDays(2)
+			}, []string{"summary", "occurred_on"}},
+			{"required answer missing", w.A.ID, func(n *sqldb.NewRequest) { n.Answers = map[int64]string{} }, []string{"answer_" + itoa(plumbing.Questions[0].ID)}},
+		} {
+			in := good
+			in.Answers = answers
+			tc.edit(&in)
+			err := db.CheckResidentRequest(ctx, tenant, tc.company, in)
+			fe := lintel.FieldsOf(err)
+			if len(tc.fields) == 0 && err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			for _, f := range tc.fields {
+				if fe[f] == "" {
+					t.Errorf("%s: no message for %s in %v", tc.name, f, err)
+				}
+			}
+		}
+		if after := count(t, db, `SELECT COUNT(*) FROM requests`); after != before {
+			t.Fatalf("checking wrote requests: %d → %d", before, after)
+		}
+	})
+}

@@ -103,14 +103,14 @@ func TestResidentRequestScope(t *testing.T) {
 			c    *testkit.Company
 			want []int64
 		}{
-			{testkit.Tenant, a, []int64{a.Request}},
-			{testkit.Cotenant, a, []int64{a.Request}},
+			{testkit.Tenant, a, []int64{a.ApprovalRequest, a.Request}}, // a common area of their property, then their unit
+			{testkit.Cotenant, a, []int64{a.ApprovalRequest, a.Request}},
 			{testkit.FormerTenant, a, nil},
 			{testkit.OtherTenant, a, []int64{a.OtherRequest}},
-			{testkit.PropertyOwner, a, []int64{a.OwnerRequest, a.Request}},
+			{testkit.PropertyOwner, a, []int64{a.ApprovalRequest, a.OwnerRequest, a.Request}},
 			{testkit.UnitOwner, a, []int64{a.OwnerRequest}},
 			{testkit.OtherOwner, a, []int64{a.OtherRequest}},
-			{testkit.Tenant, w.B, []int64{w.B.Request}},
+			{testkit.Tenant, w.B, []int64{w.B.ApprovalRequest, w.B.Request}},
 		}
 		for _, tt := range tests {
 			r := residentOf(tt.c, tt.who)
@@ -129,7 +129,7 @@ func TestResidentRequestScope(t *testing.T) {
 				t.Errorf("%s of %s: requests %v, want %v (newest first)", tt.who, tt.c.Name, got, tt.want)
 			}
 			// The detail page agrees with the list, for every request in the world.
-			for _, id := range []int64{a.Request, a.OwnerRequest, a.OtherRequest, w.B.Request} {
+			for _, id := range []int64{a.Request, a.OwnerRequest, a.OtherRequest, a.ApprovalRequest, w.B.Request} {
 				_, err := db.ResidentRequest(ctx, r, id)
 				if visible := slices.Contains(tt.want, id); visible != (err == nil) {
 					t.Errorf("%s of %s reading request %d: err = %v, visible in list = %v", tt.who, tt.c.Name, id, err, visible)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"lintel.dev/lintel/internal/lintel"
@@ -39,6 +40,9 @@ func (db *DB) AssignOperator(ctx context.Context, s lintel.Staff, requestID int6
 	compose func(DispatchNotice) ([]lintel.Email, error)) (int64, error) {
 	if err := s.Require(lintel.PermDispatch); err != nil {
 		return 0, err
+	}
+	if len([]rune(d.Note)) > 2000 {
+		return 0, lintel.FieldErrors{"note": "Keep the note for the operator under 2,000 characters."}.Err()
 	}
 	var visitID int64
 	err := db.update(ctx, func(tx *Tx) error {
@@ -81,8 +85,9 @@ func (db *DB) AssignOperator(ctx context.Context, s lintel.Staff, requestID int6
 		if !d.ScheduledAt.IsZero() {
 			status = lintel.VisitScheduled
 		}
-		visitID, err = tx.insert(ctx, `INSERT INTO visits (company_id, request_id, operator_id, status, scheduled_at, token_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, s.CompanyID, requestID, d.OperatorID, string(status), tsNull(d.ScheduledAt), d.TokenHash, ts(tx.Now))
+		visitID, err = tx.insert(ctx, `INSERT INTO visits (company_id, request_id, operator_id, status, scheduled_at, token_hash, dispatch_note, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, s.CompanyID, requestID, d.OperatorID, string(status), tsNull(d.ScheduledAt), d.TokenHash,
+			strings.TrimSpace(d.Note), ts(tx.Now))
 		if err != nil {
 			return err
 		}

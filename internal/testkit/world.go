@@ -68,6 +68,11 @@ type Company struct {
 	OtherRequest     int64  // OtherTenant's, on OtherUnit; assigned to Operator2
 	OtherVisit       int64  // Operator2's open visit on OtherRequest
 	OtherVisitToken  string // the raw contractor link token of OtherVisit
+
+	// Owner approval.
+	ApprovalRequest int64  // Tenant's, on CommonArea; awaiting the owners' approval
+	Approval        int64  // the pending approval of ApprovalRequest, asked of PropertyOwner (not UnitOwner)
+	ApprovalToken   string // PropertyOwner's raw one-click link token for Approval
 }
 
 // World is two look-alike companies: whatever A can see, B's people must
@@ -191,6 +196,21 @@ func NewCompany(t testing.TB, db *sqldb.DB, name, slug string) *Company {
 	c.OwnerRequest = submit(UnitOwner, c.Property, c.OwnedUnit, "Bathroom fan is noisy")
 	c.OtherRequest = submit(OtherTenant, c.OtherProperty, c.OtherUnit, "Shower drain is slow")
 	c.OtherVisit, c.OtherVisitToken = assign(c.OtherRequest, c.Operator2)
+
+	// A common area's work is the whole property's owners' to approve.
+	c.ApprovalRequest = submit(Tenant, c.Property, c.CommonArea, "Dryer in the laundry room does not heat")
+	asked, err := db.RequestApproval(ctx, admin, c.ApprovalRequest, 0, sqldb.NewApproval{EstimateMinor: 85000, Notes: "Replace the heating element."},
+		func(n sqldb.ApprovalNotice) (sqldb.OwnerMail, error) {
+			raw, hash := auth.NewToken()
+			if n.Owner.ContactID == c.Contacts[PropertyOwner] {
+				c.ApprovalToken = raw
+			}
+			return sqldb.OwnerMail{TokenHash: hash, Email: lintel.Email{DedupeKey: "fixture-approval:" + hash, Kind: "approval_request",
+				To: n.Owner.Email, ToName: n.Owner.Name, Subject: "Your approval is needed: " + n.Request.Summary,
+				Text: "Fixture approval request.", HTML: "<p>Fixture approval request.</p>"}}, nil
+		})
+	must(err)
+	c.Approval = asked.ID
 	return c
 }
 

@@ -17,8 +17,3 @@ func (s *Server) maintenanceRoutes() []route {
 	}
 	return all
 }
-
-func (s *Server) residentMaintenanceRoutes() []route { return nil }
-func (s *Server) manageMaintenanceRoutes() []route   { return nil }
-func (s *Server) approvalRoutes() []route            { return nil }
-func (s *Server) contractorRoutes() []route          { return nil }

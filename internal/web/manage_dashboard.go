@@ -26,6 +26,8 @@ type dashboardPage struct {
 	// Undelivered is set when some of the company's e-mails could not be
 	// delivered: a person is waiting for a message that will not come.
 	Undelivered bool
+	// Maintenance is what waits for the dispatchers (manage_maintenance.go).
+	Maintenance sqldb.MaintenanceCounts
 }
 
 // manageDashboard is the manager app's home: the numbers, and what to do
@@ -54,6 +56,9 @@ func (s *Server) manageDashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Undelivered = len(failed.Emails) > 0
+	if p.Maintenance, err = s.db.CountMaintenance(ctx, st); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "manage/dashboard.html", p)
 }
 

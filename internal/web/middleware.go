@@ -80,10 +80,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logPath is the path as it may be logged: secrets in paths (contractor
-// tokens) are cut, and query strings (verification tokens) never logged.
+// tokens, owners' one-click approval links) are cut, and query strings
+// (verification tokens) never logged.
 func logPath(p string) string {
 	if strings.HasPrefix(p, "/t/") {
 		return "/t/…"
+	}
+	if strings.HasPrefix(p, "/a/") {
+		return "/a/…"
 	}
 	return p
 }

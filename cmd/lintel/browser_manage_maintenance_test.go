@@ -1,0 +1,105 @@
+package main
+
+// The manager's maintenance desk in a desktop headless Chromium, against
+// the real binary's code path (run → serve) with a real SMTP server: a
+// manager opens the list, filters it, opens a tenant's request and sends
+// another operator with a time; the operator receives the task link, the
+// tenants are told who is coming, and the first operator's link dies.
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"lintel.dev/lintel/internal/auth"
+	"lintel.dev/lintel/internal/sqldb"
+	"lintel.dev/lintel/internal/testkit"
+)
+
+var taskLinkRE = regexp.MustCompile(`https?://\S+/t/[A-Za-z0-9_-]+`)
+
+func TestBrowserManagerDispatches(t *testing.T) {
+	smtp := testkit.SMTP(t)
+	data := t.TempDir()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, "", data, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := testkit.NewWorld(t, db)
+	db.Close()
+	a := w.A
+
+	port := freePort(t)
+	base := fmt.Sprintf("http://localhost:%d", port)
+	startServe(t, []string{"--data", data, "--addr", "127.0.0.1:" + strconv.Itoa(port), "--base-url", base,
+		"--smtp-host", smtp.Host(), "--smtp-port", strconv.Itoa(smtp.Port()), "--smtp-tls", "none"}, nil)
+
+	m := &page{t, testkit.Browser(t)}
+	m.do("sign in", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		fill("f-email", a.Emails[testkit.Admin]), fill("f-password", testkit.Password),
+		testkit.ClickAndLoad(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`nav a[href="/manage/maintenance"]`)))
+	m.see("1 new maintenance request to triage")
+
+	m.do("open Maintenance", testkit.ClickAndLoad(chromedp.CSS(`nav a[href="/manage/maintenance"]`)), chromedp.WaitVisible(chromedp.CSS("table.desk-list")))
+	m.see("Kitchen tap drips", "Bathroom fan is noisy", "Shower drain is slow", "Pipes Harbour", "Sparks Harbour")
+
+	m.do("filter by property", chromedp.SetValue(chromedp.CSS("#f-property"), strconv.FormatInt(a.Property, 10)),
+		testkit.ClickAndLoad(chromedp.CSS("form.filters button")), chromedp.WaitVisible(chromedp.CSS("table.desk-list")))
+	m.see("Kitchen tap drips", "Bathroom fan is noisy")
+	if body := m.text("main table"); strings.Contains(body, "Shower drain is slow") {
+		t.Fatalf("the property filter still lists another property's request:\n%s", body)
+	}
+	m.do("search", fill("f-q", "kitchen"), testkit.ClickAndLoad(chromedp.CSS("form.filters button")), chromedp.WaitVisible(chromedp.CSS("table.desk-list")))
+	if body := m.text("main table"); strings.Contains(body, "Bathroom fan is noisy") || !strings.Contains(body, "Kitchen tap drips") {
+		t.Fatalf("searching for kitchen lists:\n%s", body)
+	}
+
+	m.do("open the request", testkit.ClickAndLoad(`//main//table//a[normalize-space()="Kitchen tap drips"]`), chromedp.WaitVisible(chromedp.CSS("#f-operator_id")))
+	m.see("Pipes Harbour", "Link last opened: never", "Weekday mornings", "A friendly cat", "Reassign to another operator")
+
+	m.do("send the electrician with a time", chromedp.SetValue(chromedp.CSS("#f-operator_id"), strconv.FormatInt(a.Operator2, 10)),
+		setValue("f-date", "2030-05-06"), setValue("f-time", "09:30"), fill("f-note", "Ring the bell twice."),
+		testkit.ClickAndLoad(chromedp.CSS(`form[action$="/assign"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	m.see("Operator assigned", "Visit 2: Sparks Harbour", "Mon 6 May 2030, 09:30", "Visit 1: Pipes Harbour", "Reassigned")
+
+	// The operator's e-mail, as the real SMTP server received it.
+	msg := smtp.WaitFor(t, "sparks@harbour.test", 30*time.Second)
+	link := taskLinkRE.FindString(msg.TextBody)
+	if link == "" || !strings.HasPrefix(link, base+"/t/") {
+		t.Fatalf("the operator's e-mail has no task link on %s:\n%s", base, msg.TextBody)
+	}
+	for _, part := range []string{"Kitchen tap drips", "1 Harbour Road", "Apt 1", "Monday 6 May 2030 at 09:30", "Ring the bell twice."} {
+		if !strings.Contains(msg.TextBody, part) {
+			t.Errorf("the operator's e-mail lacks %q:\n%s", part, msg.TextBody)
+		}
+	}
+	if !strings.Contains(msg.HTMLBody, strings.TrimPrefix(link, base)) {
+		t.Errorf("the HTML part lacks the link:\n%s", msg.HTMLBody)
+	}
+	for _, who := range []testkit.Persona{testkit.Tenant, testkit.Cotenant} {
+		tm := smtp.WaitFor(t, a.Emails[who], 30*time.Second)
+		if !strings.Contains(tm.TextBody, "Sparks Harbour is booked for Monday 6 May 2030 at 09:30") || taskLinkRE.MatchString(tm.TextBody) {
+			t.Errorf("%s was told:\n%s", who, tm.TextBody)
+		}
+	}
+
+	// The new link opens the task; the first operator's no longer does.
+	db, err = sqldb.Open(ctx, "", data, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ContractorTask(ctx, auth.HashToken(link[strings.LastIndex(link, "/")+1:])); err != nil {
+		t.Errorf("the e-mailed link does not open the task: %v", err)
+	}
+	if _, err := db.ContractorTask(ctx, auth.HashToken(a.VisitToken)); !sqldb.IsTaskLinkDead(err) {
+		t.Errorf("the first operator's link after reassigning: %v, want dead", err)
+	}
+}
