@@ -276,7 +276,9 @@ func TestContractorLinkScope(t *testing.T) {
 			if strings.Contains(r.Body, "\xff\xd8") {
 				t.Fatal("served the photo")
 			}
-			r = e.c.get("/t/"+tc.token+"/photos/"+photoID+"?size=thumb").want(t, http.StatusNotFound)
+			if r := e.c.get("/t/"+tc.token+"/photos/"+photoID+"?size=thumb").want(t, http.StatusNotFound); strings.Contains(r.Body, "\xff\xd8") {
+				t.Fatal("served the thumbnail")
+			}
 			other := e.c.get("/t/"+tc.token).want(t, http.StatusOK)
 			if strings.Contains(other.Body, "Harbour House · Apt 1") || strings.Contains(other.Body, "/photos/"+photoID+"?") {
 				t.Fatal("another visit's page shows this request")

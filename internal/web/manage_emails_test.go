@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/testkit"
 )
 
@@ -26,12 +27,25 @@ func TestUndeliveredEmailsShownToTheirCompany(t *testing.T) {
 
 	// Company A invites a tenant; the recipient's server refuses for good.
 	a.postForm(fmt.Sprintf("/manage/contacts/%d/invite", w.A.Contacts[testkit.Tenant]), nil).want(t, 303)
-	m, err := db.ClaimEmail(ctx, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.FailEmail(ctx, m.ID, m.Attempts, "550 5.1.1 mailbox unavailable"); err != nil {
-		t.Fatal(err)
+	// The fixture's own e-mails (e.g. to owners) are delivered; the
+	// invitation is refused.
+	for {
+		m, err := db.ClaimEmail(ctx, time.Minute)
+		if lintel.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.To != w.A.Emails[testkit.Tenant] {
+			if err := db.MarkEmailSent(ctx, m.ID, m.Attempts); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := db.FailEmail(ctx, m.ID, m.Attempts, "550 5.1.1 mailbox unavailable"); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	a.get("/manage").want(t, 200).wantBody(t, "Some e-mails could not be delivered")

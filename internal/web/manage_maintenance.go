@@ -67,18 +67,20 @@ func maintenanceStatusOptions() []Option {
 	return opts
 }
 
+var priorityLabels = map[lintel.Priority]string{lintel.PriorityLow: "Low", lintel.PriorityNormal: "Normal", lintel.PriorityHigh: "High", lintel.PriorityEmergency: "Emergency"}
+
 func priorityOptions() []Option {
-	labels := map[lintel.Priority]string{lintel.PriorityLow: "Low", lintel.PriorityNormal: "Normal", lintel.PriorityHigh: "High", lintel.PriorityEmergency: "Emergency"}
 	var opts []Option
 	for _, p := range lintel.Priorities {
-		opts = append(opts, Option{string(p), labels[p]})
+		opts = append(opts, Option{string(p), priorityLabels[p]})
 	}
 	return opts
 }
 
 type maintenanceRow struct {
 	sqldb.RequestListItem
-	Age string
+	Age           string
+	PriorityLabel string
 }
 
 type maintenanceListPage struct {
@@ -150,7 +152,7 @@ func (s *Server) manageMaintenance(w http.ResponseWriter, r *http.Request) error
 	}
 	now := s.cfg.Now()
 	for _, it := range list.Requests {
-		p.Requests = append(p.Requests, maintenanceRow{RequestListItem: it, Age: ageText(now.Sub(it.CreatedAt))})
+		p.Requests = append(p.Requests, maintenanceRow{RequestListItem: it, Age: ageText(now.Sub(it.CreatedAt)), PriorityLabel: priorityLabels[it.Priority]})
 	}
 	p.Filtered = filter.Status != "" || filter.PropertyID != 0 || filter.CategoryID != 0 || filter.OperatorID != 0 ||
 		filter.OlderThanDays != 0 || filter.Search != ""
@@ -410,11 +412,12 @@ type photoGroup struct {
 
 type maintenanceRequestPage struct {
 	Page
-	Req         lintel.Request
-	Currency    string
-	CanDispatch bool
-	Alert       string // a refused change, said plainly
-	Version     int    // the version the forms carry
+	Req           lintel.Request
+	PriorityLabel string
+	Currency      string
+	CanDispatch   bool
+	Alert         string // a refused change, said plainly
+	Version       int    // the version the forms carry
 
 	Current   *visitView  // the open visit, if any
 	Attention *visitView  // the latest visit, when it ended unable or asks for a follow-up
@@ -470,7 +473,7 @@ func (s *Server) renderMaintenanceRequest(w http.ResponseWriter, r *http.Request
 	q := d.Request
 	p := &maintenanceRequestPage{
 		Page: Page{Title: q.Summary, Area: "manage", Nav: "maintenance"},
-		Req:  q, Currency: company.Currency, CanDispatch: st.Can(lintel.PermDispatch), Alert: forms.alert, Version: q.Version,
+		Req:  q, PriorityLabel: priorityLabels[q.Priority], Currency: company.Currency, CanDispatch: st.Can(lintel.PermDispatch), Alert: forms.alert, Version: q.Version,
 		Events: d.Events, Approvals: d.Approvals, PriorityOptions: priorityOptions(),
 	}
 	now := s.cfg.Now()

@@ -251,7 +251,7 @@ func TestManageMaintenanceNewRequest(t *testing.T) {
 	}
 	page := c.get(r.Location).want(t, 200)
 	page.wantBody(t, "Request recorded", "Leak under the kitchen sink", "Tenant Harbour", "entered by staff", "Weekday mornings, Weekends, Tuesday after 4 pm",
-		"Dog", "Is water leaking right now?", "high priority", "No operator assigned yet.")
+		"Dog", "Is water leaking right now?", "High priority", "No operator assigned yet.")
 	id, _ := strconv.ParseInt(strings.TrimPrefix(r.Location, "/manage/maintenance/"), 10, 64)
 	// The tenant and the co-tenant see it in the portal.
 	cot := lintel.Resident{UserID: a.Users[testkit.Cotenant], Email: a.Emails[testkit.Cotenant]}
@@ -275,7 +275,7 @@ func TestManageMaintenanceEdit(t *testing.T) {
 	c.postForm(reqPath(a.Request), url.Values{"version": {v}, "summary": {""}, "priority": {"normal"}, "category_id": {strconv.FormatInt(a.Plumbing, 10)}}).
 		want(t, 422).wantBody(t, "Say in a few words what is wrong")
 	c.postForm(reqPath(a.Request), edit).wantRedirect(t, reqPath(a.Request))
-	c.get(reqPath(a.Request)).want(t, 200).wantBody(t, "Changes saved.", "Kitchen tap drips all night", "Tenant prefers texts.", "high priority",
+	c.get(reqPath(a.Request)).want(t, 200).wantBody(t, "Changes saved.", "Kitchen tap drips all night", "Tenant prefers texts.", "High priority",
 		"Summary changed to “Kitchen tap drips all night”", "Staff only")
 
 	// A second tab still holds the old version: refused, with what was typed kept.
@@ -497,6 +497,26 @@ func TestManageMaintenanceFollowUp(t *testing.T) {
 	}
 	if strings.Contains(c.get("/manage").Body, "needs a decision") {
 		t.Error("the dashboard still asks for a decision")
+	}
+
+	// Completed, then "another operator is required": choose another one.
+	other := auth.HashToken(a.OtherVisitToken)
+	if _, err := db.ContractorComplete(ctx, other, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ContractorFollowUp(ctx, other, "127.0.0.1", lintel.FollowUpOtherOperator, "The drain needs a specialist camera.", nil); err != nil {
+		t.Fatal(err)
+	}
+	r = c.get(reqPath(a.OtherRequest)).want(t, 200)
+	r.wantBody(t, "Sparks Harbour says another operator is required", "The drain needs a specialist camera.",
+		fmt.Sprintf(`href="%s?operator=0#assign"`, reqPath(a.OtherRequest)))
+	r = c.get(reqPath(a.OtherRequest)+"?operator=0").want(t, 200)
+	c.postForm(reqPath(a.OtherRequest)+"/assign", url.Values{"version": {versionIn(t, r)}, "operator_id": {strconv.FormatInt(a.Operator, 10)}}).wantRedirect(t, reqPath(a.OtherRequest))
+	c.get(reqPath(a.OtherRequest)).want(t, 200).wantBody(t, "Visit 2: Pipes Harbour", "Visit 1: Sparks Harbour", "Completed", "The drain needs a specialist camera.")
+	// The completed visit's operator keeps their link (for the invoice);
+	// the new operator has their own.
+	if !liveLink(t, db, a.OtherVisitToken) || !liveLink(t, db, app.taskToken(t, app.lastEmailTo(t, "pipes@harbour.test"))) {
+		t.Error("after the follow-up visit, both the completed visit's link and the new one should work")
 	}
 }
 
