@@ -5,6 +5,10 @@ package main
 // manager opens the list, filters it, opens a tenant's request and sends
 // another operator with a time; the operator receives the task link, the
 // tenants are told who is coming, and the first operator's link dies.
+// Then the chain goes on as the seeds describe it: the operator opens the
+// e-mailed link on a phone, marks the work complete and asks for another
+// operator; the manager is told by e-mail, follows its link and sends the
+// plumber; the tenant follows it all in the portal on a phone.
 
 import (
 	"context"
@@ -101,5 +105,66 @@ func TestBrowserManagerDispatches(t *testing.T) {
 	}
 	if _, err := db.ContractorTask(ctx, auth.HashToken(a.VisitToken)); !sqldb.IsTaskLinkDead(err) {
 		t.Errorf("the first operator's link after reassigning: %v, want dead", err)
+	}
+
+	// The electrician opens the e-mailed link on a phone, with no account,
+	// and marks the work complete; a follow-up visit is needed.
+	op := &page{t, testkit.Browser(t, testkit.Phone)}
+	op.do("open the e-mailed link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#mark-complete")))
+	op.see("Kitchen tap drips", "1 Harbour Road", "Ring the bell twice.", "A friendly cat")
+	op.do("mark complete", testkit.ClickAndLoad(chromedp.CSS("#mark-complete")))
+	op.see("Marked complete")
+	op.do("ask for a follow-up", chromedp.Click(chromedp.CSS("#f-follow_up-other_operator")),
+		fill("f-follow_up_reason", "The tap needs a plumber, not an electrician."),
+		testkit.ClickAndLoad(chromedp.CSS("#follow-up button")))
+	op.see("Follow-up requested")
+
+	// The manager hears of both over the real SMTP server, follows the
+	// link, and sends the plumber from the follow-up banner.
+	completed := waitForSubject(t, smtp, a.Emails[testkit.Admin], "Work completed: Kitchen tap drips")
+	followUp := waitForSubject(t, smtp, a.Emails[testkit.Admin], "Follow-up needed: Kitchen tap drips")
+	if !strings.Contains(followUp.TextBody, "not an electrician") {
+		t.Errorf("the follow-up e-mail lacks the reason:\n%s", followUp.TextBody)
+	}
+	requestLink := regexp.MustCompile(regexp.QuoteMeta(base) + `/manage/maintenance/\d+`).FindString(completed.TextBody)
+	if requestLink == "" {
+		t.Fatalf("the completion e-mail has no link to the request:\n%s", completed.TextBody)
+	}
+	m.do("open the request from the e-mail", chromedp.Navigate(requestLink), chromedp.WaitVisible(chromedp.CSS("#f-operator_id")))
+	m.see("The tap needs a plumber, not an electrician.")
+	m.do("send the plumber", chromedp.SetValue(chromedp.CSS("#f-operator_id"), strconv.FormatInt(a.Operator, 10)),
+		testkit.ClickAndLoad(chromedp.CSS(`form[action$="/assign"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	m.see("Operator assigned", "Visit 3: Pipes Harbour")
+	if msg := waitForSubject(t, smtp, "pipes@harbour.test", ""); !taskLinkRE.MatchString(msg.TextBody) {
+		t.Errorf("the plumber's e-mail has no task link:\n%s", msg.TextBody)
+	}
+
+	// The tenant follows it all in the portal, on a phone.
+	ten := &page{t, testkit.Browser(t, testkit.Phone)}
+	ten.do("sign in", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		fill("f-email", a.Emails[testkit.Tenant]), fill("f-password", testkit.Password),
+		testkit.ClickAndLoad(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`nav a[href="/portal/maintenance"]`)))
+	ten.do("open the request", chromedp.Navigate(fmt.Sprintf("%s/portal/maintenance/%d", base, a.Request)), chromedp.WaitVisible(chromedp.CSS("main")))
+	ten.see("Kitchen tap drips", "Sparks Harbour", "Pipes Harbour", "Work completed")
+	if body := ten.text("main"); strings.Contains(body, "not an electrician") {
+		t.Error("the tenant sees the operator's reason meant for the manager")
+	}
+}
+
+// waitForSubject waits for a message to to whose subject starts with
+// prefix, as the real SMTP server received it.
+func waitForSubject(t *testing.T, smtp *testkit.SMTPServer, to, prefix string) testkit.Received {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, m := range smtp.To(to) {
+			if strings.HasPrefix(m.Subject, prefix) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no e-mail to %s with a subject starting %q within 30s", to, prefix)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
