@@ -345,8 +345,12 @@ func TestApprovalWithdraw(t *testing.T) {
 	admin := e.as(t, a, testkit.Maintenance)
 	back := fmt.Sprintf("/manage/maintenance/%d", a.ApprovalRequest)
 	admin.get(fmt.Sprintf("/manage/maintenance/%d/approval/new", a.ApprovalRequest)).wantBody(t, "Waiting for the owners", "Withdraw the approval request")
+	// The request page offers it too, next to the pending approval.
+	admin.get(back).wantBody(t, fmt.Sprintf(`action="%s"`, withdraw), "Withdraw this request for approval")
 	admin.postForm(withdraw, nil).wantRedirect(t, back)
-	admin.get(back).wantBody(t, "Approval request withdrawn.")
+	if r := admin.get(back).wantBody(t, "Approval request withdrawn."); strings.Contains(r.Body, `action="`+withdraw+`"`) {
+		t.Error("the request page still offers to withdraw a withdrawn approval")
+	}
 	if d := e.request(t, a.ApprovalRequest); d.Request.Status != lintel.StatusSubmitted {
 		t.Errorf("after withdrawing: %s", d.Request.Status)
 	}
