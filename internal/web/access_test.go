@@ -7,8 +7,13 @@ package web
 // (SECURITY.md 6).
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +23,8 @@ import (
 	"testing"
 
 	"lintel.dev/lintel/internal/auth"
+	"lintel.dev/lintel/internal/blob"
+	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
 	"lintel.dev/lintel/internal/testkit"
 )
@@ -261,6 +268,45 @@ type matrixEnv struct {
 	world    *testkit.World
 	template string            // path of the pristine database file
 	cookies  map[string]string // actor name → raw session token
+	files    blob.Store        // shared by every copy: the fixture's photo and invoice
+}
+
+// matrixFiles are the stored files the matrix rows ask for: a photo of
+// company A's Request (taken on its Visit) and that visit's invoice.
+var matrixFiles struct{ photoA int64 }
+
+// addMatrixFiles stores a photo on w.A.Request and an invoice on
+// w.A.Visit, through the contractor's link as an operator would, so the
+// file routes' rows check real access, not only missing files.
+func addMatrixFiles(t *testing.T, db *sqldb.DB, files blob.Store, w *testkit.World) {
+	t.Helper()
+	ctx := context.Background()
+	put := func(name, contentType string, data []byte) sqldb.NewFile {
+		key := blob.NewKey()
+		if err := files.Put(ctx, key, bytes.NewReader(data), int64(len(data)), contentType); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		return sqldb.NewFile{Key: key, Name: name, ContentType: contentType, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	}
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	hash := auth.HashToken(w.A.VisitToken)
+	if err := db.ContractorAddPhotos(ctx, hash, "127.0.0.1", []sqldb.NewPhoto{{
+		File: put("before.jpg", "image/jpeg", img.Bytes()), Thumb: put("before-thumb.jpg", "image/jpeg", img.Bytes()), Phase: "before"}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := put("INV-1.pdf", "application/pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if err := db.ContractorSaveInvoice(ctx, hash, "127.0.0.1", sqldb.Invoice{Number: "INV-1", Date: lintel.DateOf(db.Now()), AmountMinor: 12000}, &doc); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.StaffRequest(ctx, w.A.Staff[testkit.Admin], w.A.Request)
+	if err != nil || len(d.Photos) != 1 {
+		t.Fatalf("fixture photo: %v, %d photos", err, len(d.Photos))
+	}
+	matrixFiles.photoA = d.Photos[0].ID
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -268,7 +314,13 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	ctx := context.Background()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
-	env := &matrixEnv{world: w, cookies: map[string]string{}}
+	files, err := blob.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { files.Close() })
+	addMatrixFiles(t, db, files, w)
+	env := &matrixEnv{world: w, cookies: map[string]string{}, files: files}
 	for _, a := range matrixActors(w) {
 		if a.company == nil {
 			continue
@@ -281,7 +333,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	}
 	// A message for the dev mailbox rows to open.
 	r := httptest.NewRecorder()
-	s, err := New(Config{DevMailbox: true}, db, slog.New(slog.DiscardHandler))
+	s, err := New(Config{DevMailbox: true, Files: files}, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +367,7 @@ func (env *matrixEnv) open(t *testing.T) (*Server, *sqldb.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s, err := New(Config{DevMailbox: true}, db, slog.New(slog.DiscardHandler))
+	s, err := New(Config{DevMailbox: true, Files: env.files}, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

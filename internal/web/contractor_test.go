@@ -37,17 +37,19 @@ func init() {
 		return func(w *testkit.World) string { return "/t/" + w.A.VisitToken + suffix }
 	}
 	addMatrixRows(map[string]matrixRow{
-		"GET /t/{token}":                {token(""), nil, everyone},
-		"POST /t/{token}/opened":        {token("/opened"), nil, everyone},
-		"POST /t/{token}/schedule":      {token("/schedule"), nil, everyone}, // empty: 422
-		"POST /t/{token}/notes":         {token("/notes"), url.Values{"tenant_notes": {"Turned the water off under the sink."}}, everyone},
-		"POST /t/{token}/photos":        {token("/photos"), nil, everyone}, // not multipart: 422
-		"GET /t/{token}/photos/{photo}": {token("/photos/987654321"), nil, anything},
-		"POST /t/{token}/invoice":       {token("/invoice"), nil, everyone}, // not multipart: 422
-		"GET /t/{token}/invoice":        {token("/invoice"), nil, anything}, // none uploaded yet: 404
-		"POST /t/{token}/complete":      {token("/complete"), nil, everyone},
-		"POST /t/{token}/unable":        {token("/unable"), nil, everyone},    // no reason: 422
-		"POST /t/{token}/follow-up":     {token("/follow-up"), nil, everyone}, // not completed yet: 409
+		"GET /t/{token}":           {token(""), nil, everyone},
+		"POST /t/{token}/opened":   {token("/opened"), nil, everyone},
+		"POST /t/{token}/schedule": {token("/schedule"), nil, everyone}, // empty: 422
+		"POST /t/{token}/notes":    {token("/notes"), url.Values{"tenant_notes": {"Turned the water off under the sink."}}, everyone},
+		"POST /t/{token}/photos":   {token("/photos"), nil, everyone}, // not multipart: 422
+		"GET /t/{token}/photos/{photo}": {func(w *testkit.World) string {
+			return fmt.Sprintf("/t/%s/photos/%d", w.A.VisitToken, matrixFiles.photoA)
+		}, nil, everyone},
+		"POST /t/{token}/invoice":   {token("/invoice"), nil, everyone}, // not multipart: 422
+		"GET /t/{token}/invoice":    {token("/invoice"), nil, everyone},
+		"POST /t/{token}/complete":  {token("/complete"), nil, everyone},
+		"POST /t/{token}/unable":    {token("/unable"), nil, everyone},    // no reason: 422
+		"POST /t/{token}/follow-up": {token("/follow-up"), nil, everyone}, // not completed yet: 409
 	})
 }
 

@@ -38,33 +38,26 @@ var (
 		}
 		return allow
 	}
-	// staffFileMissing: a staff download whose file the fixture world does
-	// not have (no photo, no invoice yet): 404 for everyone signed in, the
-	// same as another company's; the handler tests serve real files.
-	staffFileMissing profile = func(a actor, other bool) outcome {
-		if a.company == nil {
-			return toLogin
-		}
-		return notFound
-	}
 )
 
 func init() {
 	requestA := func(w *testkit.World) int64 { return w.A.Request }
 	visitA := func(w *testkit.World) int64 { return w.A.Visit }
 	addMatrixRows(map[string]matrixRow{
-		"GET /manage/maintenance":                     {fixed("/manage/maintenance"), nil, staffList},
-		"GET /manage/maintenance/new":                 {fixed("/manage/maintenance/new"), nil, dispatchList},
-		"POST /manage/maintenance":                    {fixed("/manage/maintenance"), nil, dispatchList},
-		"GET /manage/maintenance/{id}":                {withID("/manage/maintenance/%d", requestA), nil, staffObject},
-		"POST /manage/maintenance/{id}":               {withID("/manage/maintenance/%d", requestA), nil, dispatchObject},
-		"POST /manage/maintenance/{id}/status":        {withID("/manage/maintenance/%d/status", requestA), nil, dispatchObject},
-		"POST /manage/maintenance/{id}/assign":        {withID("/manage/maintenance/%d/assign", requestA), nil, dispatchObject},
-		"GET /manage/maintenance/{id}/photos/{photo}": {withID("/manage/maintenance/%d/photos/1", requestA), nil, staffFileMissing},
-		"POST /manage/visits/{id}/revoke":             {withID("/manage/visits/%d/revoke", visitA), nil, dispatchObject},
-		"POST /manage/visits/{id}/resend":             {withID("/manage/visits/%d/resend", visitA), nil, dispatchObject},
-		"POST /manage/visits/{id}/schedule":           {withID("/manage/visits/%d/schedule", visitA), nil, dispatchObject},
-		"GET /manage/visits/{id}/invoice":             {withID("/manage/visits/%d/invoice", visitA), nil, staffFileMissing},
+		"GET /manage/maintenance":              {fixed("/manage/maintenance"), nil, staffList},
+		"GET /manage/maintenance/new":          {fixed("/manage/maintenance/new"), nil, dispatchList},
+		"POST /manage/maintenance":             {fixed("/manage/maintenance"), nil, dispatchList},
+		"GET /manage/maintenance/{id}":         {withID("/manage/maintenance/%d", requestA), nil, staffObject},
+		"POST /manage/maintenance/{id}":        {withID("/manage/maintenance/%d", requestA), nil, dispatchObject},
+		"POST /manage/maintenance/{id}/status": {withID("/manage/maintenance/%d/status", requestA), nil, dispatchObject},
+		"POST /manage/maintenance/{id}/assign": {withID("/manage/maintenance/%d/assign", requestA), nil, dispatchObject},
+		"GET /manage/maintenance/{id}/photos/{photo}": {func(w *testkit.World) string {
+			return fmt.Sprintf("/manage/maintenance/%d/photos/%d", w.A.Request, matrixFiles.photoA)
+		}, nil, staffObject},
+		"POST /manage/visits/{id}/revoke":   {withID("/manage/visits/%d/revoke", visitA), nil, dispatchObject},
+		"POST /manage/visits/{id}/resend":   {withID("/manage/visits/%d/resend", visitA), nil, dispatchObject},
+		"POST /manage/visits/{id}/schedule": {withID("/manage/visits/%d/schedule", visitA), nil, dispatchObject},
+		"GET /manage/visits/{id}/invoice":   {withID("/manage/visits/%d/invoice", visitA), nil, staffObject},
 	})
 }
 

@@ -61,9 +61,11 @@ func init() {
 		"POST /portal/maintenance/settings": {fixed("/portal/maintenance/settings"), url.Values{"hide_cancelled": {"on"}}, portal},
 		"GET /portal/maintenance/new":       {fixed("/portal/maintenance/new"), nil, portal},
 		// Not a multipart form: an allowed person gets the form's 422.
-		"POST /portal/maintenance":                    {fixed("/portal/maintenance"), nil, portal},
-		"GET /portal/maintenance/{id}":                {withID("/portal/maintenance/%d", requestA), nil, seesRequestA},
-		"GET /portal/maintenance/{id}/photos/{photo}": {withID("/portal/maintenance/%d/photos/987654", requestA), nil, noSuchPhoto},
+		"POST /portal/maintenance":     {fixed("/portal/maintenance"), nil, portal},
+		"GET /portal/maintenance/{id}": {withID("/portal/maintenance/%d", requestA), nil, seesRequestA},
+		"GET /portal/maintenance/{id}/photos/{photo}": {func(w *testkit.World) string {
+			return fmt.Sprintf("/portal/maintenance/%d/photos/%d?size=thumb", w.A.Request, matrixFiles.photoA)
+		}, nil, seesRequestA},
 	})
 }
 
