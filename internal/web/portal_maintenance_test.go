@@ -44,15 +44,6 @@ var (
 		}
 		return notFound
 	}
-	// noSuchPhoto: the fixtures hold no photo, so every signed-in person
-	// gets the 404 of a missing object; who sees an existing photo is
-	// tested in TestPortalMaintenancePhotoScope.
-	noSuchPhoto profile = func(a actor, _ bool) outcome {
-		if a.company == nil {
-			return toLogin
-		}
-		return notFound
-	}
 )
 
 func init() {
