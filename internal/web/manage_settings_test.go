@@ -150,7 +150,8 @@ func TestActionLabels(t *testing.T) {
 		{"contact.portal_invite", "pat@example.test", "Invited to the resident portal", "sent to pat@example.test"},
 		{"company.update", "name, phone", "Company settings changed", "changed name, phone"},
 		// Actions without a label still read as words, details as written.
-		{"visit.follow_up", "needs parts", "Visit follow up", "needs parts"},
+		{"visit.follow_up", "needs parts", "Follow-up requested", "needs parts"},
+		{"meter.read_in", "4512 kWh", "Meter read in", "4512 kWh"},
 		{"", "", "Changed", ""},
 	}
 	for _, tt := range tests {
