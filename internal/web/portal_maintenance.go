@@ -59,6 +59,10 @@ type portalRequestsPage struct {
 	ManyCompanies bool // show which company each request is with
 	Older         bool // this is not the first page
 	NextURL       string
+	// Awaiting are the owner's approvals waiting for their decision, shown
+	// above the list on its first page (issue 3: approval requests for
+	// their assets appear here).
+	Awaiting []sqldb.ApprovalItem
 }
 
 // portalRequests lists the requests the resident may see, newest first:
@@ -103,6 +107,17 @@ func (s *Server) portalRequests(w http.ResponseWriter, r *http.Request) error {
 	}
 	if page.NextBefore != 0 {
 		p.NextURL = "/portal/maintenance?before=" + strconv.FormatInt(page.NextBefore, 10)
+	}
+	if before <= 0 {
+		approvals, err := s.db.OwnerApprovals(ctx, res, 20)
+		if err != nil {
+			return err
+		}
+		for _, a := range approvals {
+			if a.Status == lintel.ApprovalPending {
+				p.Awaiting = append(p.Awaiting, a)
+			}
+		}
 	}
 	return s.render(w, r, http.StatusOK, "portal/maintenance_list.html", p)
 }

@@ -141,13 +141,20 @@ func TestPortalMaintenanceRequestPage(t *testing.T) {
 	// way to decide; the tenant who reported it sees where it stands, not
 	// the owner's money.
 	owner := loginPersona(t, app, w.A, testkit.PropertyOwner)
-	row := rowOf(owner.get("/portal/maintenance").want(t, 200).Body, requestHref(w.A.ApprovalRequest))
+	list := owner.get("/portal/maintenance").want(t, 200)
+	// Above the list, what waits for the owner's decision, with the way there.
+	list.wantBody(t, `id="h-awaiting">Waiting for your approval`, fmt.Sprintf(`href="/portal/approvals/%d"`, w.A.Approval), "$850.00", `href="/portal/approvals"`)
+	row := rowOf(list.Body, requestHref(w.A.ApprovalRequest))
 	if !strings.Contains(row, "Waiting for your approval") || !strings.Contains(row, "Awaiting owner approval") {
 		t.Errorf("owner's row: %q", row)
 	}
 	owner.get(fmt.Sprintf("/portal/maintenance/%d", w.A.ApprovalRequest)).want(t, 200).
 		wantBody(t, "Waiting for your approval", "$850.00", "Replace the heating element.", fmt.Sprintf(`href="/portal/approvals/%d"`, w.A.Approval))
-	row = rowOf(tenant.get("/portal/maintenance").want(t, 200).Body, requestHref(w.A.ApprovalRequest))
+	tl := tenant.get("/portal/maintenance").want(t, 200)
+	if strings.Contains(tl.Body, "h-awaiting") || strings.Contains(tl.Body, "/portal/approvals") {
+		t.Error("the tenant's list offers owners' approvals")
+	}
+	row = rowOf(tl.Body, requestHref(w.A.ApprovalRequest))
 	if !strings.Contains(row, "Awaiting owner approval") || strings.Contains(row, "Waiting for your approval") {
 		t.Errorf("tenant's row: %q", row)
 	}
