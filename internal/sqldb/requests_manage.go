@@ -581,3 +581,40 @@ func (tx *Tx) operatorRecipient(ctx context.Context, companyID, contactID int64)
 		FROM contacts c WHERE c.id = $1 AND c.company_id = $2`, []any{contactID, companyID}, &r.Name, &r.Email)
 	return r, err
 }
+
+// AddStaffPhotos records photos staff attach to a request (already
+// stored), e.g. ones a tenant sent by e-mail or a manager took on a
+// walk-round. Residents see them on the timeline, like any photo.
+func (db *DB) AddStaffPhotos(ctx context.Context, s lintel.Staff, requestID int64, photos []NewPhoto) error {
+	if err := s.Require(lintel.PermDispatch); err != nil {
+		return err
+	}
+	if len(photos) == 0 {
+		return lintel.FieldErrors{"photos": "Choose at least one photo."}.Err()
+	}
+	err := db.update(ctx, func(tx *Tx) error {
+		var one int
+		if err := tx.get(ctx, `SELECT 1 FROM requests WHERE id = $1 AND company_id = $2`, []any{requestID, s.CompanyID}, &one); err != nil {
+			return err
+		}
+		for _, p := range photos {
+			p.Phase = "other"
+			if _, err := tx.addPhoto(ctx, s.CompanyID, requestID, 0, p, s.Name); err != nil {
+				return err
+			}
+		}
+		body := "1 photo added"
+		if len(photos) > 1 {
+			body = fmt.Sprintf("%d photos added", len(photos))
+		}
+		if err := tx.addEvent(ctx, Event{CompanyID: s.CompanyID, RequestID: requestID, Kind: EventPhoto, Audience: AudienceResidents,
+			Actor: s.Name, Body: body}); err != nil {
+			return err
+		}
+		return tx.staffAudit(ctx, s, "request.photos", "request", requestID, body)
+	})
+	if err != nil {
+		return fmt.Errorf("add photos to request %d: %w", requestID, err)
+	}
+	return nil
+}

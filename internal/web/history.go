@@ -90,6 +90,7 @@ var actionLabels = map[string]string{
 	"request.edit":         "Maintenance request changed",
 	"request.status":       "Maintenance request status changed",
 	"request.assign":       "Operator assigned",
+	"request.photos":       "Photos added by staff",
 	"visit.opened":         "Task link opened",
 	"visit.schedule":       "Visit scheduled",
 	"visit.complete":       "Visit marked complete",

@@ -32,6 +32,7 @@ func (s *Server) manageMaintenanceRoutes() []route {
 		{"POST", "/manage/maintenance/{id}/status", staffView, dispatchOnly(s.setMaintenanceStatus)},
 		{"POST", "/manage/maintenance/{id}/assign", staffView, dispatchOnly(s.assignOperator)},
 		{"GET", "/manage/maintenance/{id}/photos/{photo}", staffView, s.manageMaintenancePhoto},
+		{"POST", "/manage/maintenance/{id}/photos", staffView, dispatchOnly(s.addMaintenancePhotos)},
 		{"POST", "/manage/visits/{id}/revoke", staffView, dispatchOnly(s.revokeVisitLink)},
 		{"POST", "/manage/visits/{id}/resend", staffView, dispatchOnly(s.resendVisitLink)},
 		{"POST", "/manage/visits/{id}/schedule", staffView, dispatchOnly(s.scheduleVisit)},
