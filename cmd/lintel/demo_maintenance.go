@@ -136,5 +136,6 @@ func (dc demoCompany) seedMaintenance(ctx context.Context, db *sqldb.DB, s linte
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("demo maintenance: %w", err)
 	}
-	return nil
+	// Seeded in a moment; dated as if over the past weeks.
+	return db.AgeDemoRequests(ctx, s.CompanyID)
 }

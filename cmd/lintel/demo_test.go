@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"lintel.dev/lintel/internal/auth"
 	"lintel.dev/lintel/internal/lintel"
@@ -104,8 +105,18 @@ func TestSeedDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		states := map[lintel.RequestStatus]bool{}
+		var oldest time.Duration
 		for _, q := range list.Requests {
 			states[q.Status] = true
+			// Dated as over the past weeks, never in the future.
+			age := db.Now().Sub(q.CreatedAt)
+			if age <= 0 || age > 60*24*time.Hour {
+				t.Errorf("demo request %q is %v old", q.Summary, age)
+			}
+			oldest = max(oldest, age)
+		}
+		if oldest < 7*24*time.Hour {
+			t.Errorf("the oldest demo request is %v old: the demo should read like weeks of work", oldest)
 		}
 		for _, want := range []lintel.RequestStatus{lintel.StatusSubmitted, lintel.StatusAwaitingApproval, lintel.StatusApproved, lintel.StatusDeclined,
 			lintel.StatusAssigned, lintel.StatusScheduled, lintel.StatusCompleted, lintel.StatusClosed, lintel.StatusCancelled} {

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"time"
 
 	"lintel.dev/lintel/internal/lintel"
 )
@@ -82,4 +83,82 @@ func (db *DB) RenewDemoTaskLink(ctx context.Context, companyID int64, tokenHash 
 		return err
 	})
 	return visitID, err
+}
+
+// AgeDemoRequests spreads a freshly seeded demo company's maintenance over
+// the days its problems started, so the demo's lists and timelines read
+// like a working week rather than one minute: each request is dated the
+// morning after its problem started, its timeline events three hours
+// apart (never later than now), and its visits and approvals with them.
+func (db *DB) AgeDemoRequests(ctx context.Context, companyID int64) error {
+	return db.update(ctx, func(tx *Tx) error {
+		type req struct {
+			id       int64
+			occurred lintel.Date
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, occurred_on FROM requests WHERE company_id = $1 AND occurred_on IS NOT NULL`, companyID)
+		if err != nil {
+			return err
+		}
+		var reqs []req
+		for rows.Next() {
+			var r req
+			if err := rows.Scan(&r.id, &r.occurred); err != nil {
+				rows.Close()
+				return err
+			}
+			reqs = append(reqs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		latest := tx.Now.Add(-time.Minute)
+		capNow := func(t time.Time) time.Time {
+			if t.After(latest) {
+				return latest
+			}
+			return t
+		}
+		const step = 3 * time.Hour
+		for _, r := range reqs {
+			start := capNow(r.occurred.Time().Add(24*time.Hour + 9*time.Hour + 30*time.Minute))
+			events, err := tx.QueryContext(ctx, `SELECT id FROM request_events WHERE request_id = $1 ORDER BY id`, r.id)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for events.Next() {
+				var id int64
+				if err := events.Scan(&id); err != nil {
+					events.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			events.Close()
+			last := start
+			for i, id := range ids {
+				last = capNow(start.Add(time.Duration(i) * step))
+				if _, err := tx.exec(ctx, `UPDATE request_events SET created_at = $1 WHERE id = $2`, ts(last), id); err != nil {
+					return err
+				}
+			}
+			first, second, end := ts(start), ts(capNow(start.Add(step))), ts(last)
+			for _, u := range []struct {
+				q    string
+				args []any
+			}{
+				{`UPDATE requests SET created_at = $1, updated_at = $2, closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE $2 END WHERE id = $3`, []any{first, end, r.id}},
+				{`UPDATE visits SET created_at = $1, updated_at = $2, completed_at = CASE WHEN completed_at IS NULL THEN NULL ELSE $2 END WHERE request_id = $3`, []any{second, end, r.id}},
+				{`UPDATE approvals SET created_at = $1, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE request_id = $3`, []any{second, end, r.id}},
+				{`UPDATE request_photos SET created_at = $1 WHERE request_id = $2`, []any{first, r.id}},
+			} {
+				if _, err := tx.exec(ctx, u.q, u.args...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
