@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +11,6 @@ import (
 	"strings"
 
 	"lintel.dev/lintel/internal/approvals"
-	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/photo"
 	"lintel.dev/lintel/internal/sqldb"
@@ -180,9 +177,7 @@ func (s *Server) createApproval(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.db.RequestApproval(ctx, st, id, versionOf(f), in, s.mailer().OwnerMail)
 	if err != nil {
 		if in.Quote != nil {
-			if derr := s.files.Delete(context.WithoutCancel(ctx), in.Quote.Key); derr != nil {
-				s.log.Warn("delete unused quote", "key", in.Quote.Key, "err", derr)
-			}
+			s.deleteBlobs(ctx, in.Quote.Key)
 		}
 		status, alert, ok := refused(&f, err)
 		if !ok {
@@ -228,12 +223,7 @@ func (s *Server) storeQuote(ctx context.Context, name string, doc *photo.Documen
 	if doc.ContentType != photo.ContentTypePDF {
 		ext = ".jpg"
 	}
-	key := blob.NewKey()
-	if err := s.files.Put(ctx, key, bytes.NewReader(doc.Data), int64(len(doc.Data)), doc.ContentType); err != nil {
-		return sqldb.NewFile{}, fmt.Errorf("store quote: %w", err)
-	}
-	sum := sha256.Sum256(doc.Data)
-	return sqldb.NewFile{Key: key, Name: base + ext, ContentType: doc.ContentType, Size: int64(len(doc.Data)), SHA256: hex.EncodeToString(sum[:])}, nil
+	return s.storeBlob(ctx, doc.Data, base+ext, doc.ContentType)
 }
 
 // withdrawApproval withdraws a pending approval request; the request goes
@@ -269,16 +259,16 @@ func (s *Server) manageApprovalQuote(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.serveQuote(w, r, f)
+	return s.serveQuote(w, r, f, cachePrivate)
 }
 
 // serveQuote sends a quote document in the sandbox serveStoredFile sets
 // up. A photo of a paper quote is shown in the page; a PDF is downloaded,
 // because browsers' PDF viewers do not run inside a sandboxed response.
-func (s *Server) serveQuote(w http.ResponseWriter, r *http.Request, f sqldb.StoredFile) error {
+func (s *Server) serveQuote(w http.ResponseWriter, r *http.Request, f sqldb.StoredFile, cache fileCache) error {
 	disposition := "inline"
 	if f.ContentType == photo.ContentTypePDF {
 		disposition = "attachment"
 	}
-	return s.serveStoredFile(w, r, f, disposition)
+	return s.serveStoredFile(w, r, f, disposition, cache)
 }

@@ -175,7 +175,7 @@ func (s *Server) portalApprovalQuote(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.serveQuote(w, r, f)
+	return s.serveQuote(w, r, f, cachePrivate)
 }
 
 // Guessing approval links, project choice: like the contractor's links
@@ -334,5 +334,5 @@ func (s *Server) linkApprovalQuote(w http.ResponseWriter, r *http.Request, l app
 	if !v.HasQuote() {
 		return lintel.ErrNotFound // a working link to an approval without a quote
 	}
-	return s.serveQuote(w, r, v.Quote)
+	return s.serveQuote(w, r, v.Quote, cacheNever)
 }

@@ -65,9 +65,6 @@ func (p *phoneTab) eval(js string) bool {
 }
 
 func TestContractorPhoneBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	ctx := context.Background()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)

@@ -3,18 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
-	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/photo"
 	"lintel.dev/lintel/internal/sqldb"
@@ -52,7 +47,7 @@ func (s *Server) taskPhotos(w http.ResponseWriter, r *http.Request, l taskLink) 
 		err = s.db.ContractorAddPhotos(ctx, l.hash, clientIP(r), photos)
 	}
 	if err != nil {
-		s.taskDeleteBlobs(ctx, stored)
+		s.deleteBlobs(ctx, stored...)
 		if lintel.KindOf(err) == lintel.KindInvalid && len(lintel.FieldsOf(err)) == 0 {
 			err = lintel.FieldErrors{"photos": lintel.MessageOf(err)}.Err()
 		}
@@ -124,7 +119,7 @@ func (s *Server) taskInvoice(w http.ResponseWriter, r *http.Request, l taskLink)
 		err = s.db.ContractorSaveInvoice(ctx, l.hash, clientIP(r), in, doc)
 	}
 	if err != nil {
-		s.taskDeleteBlobs(ctx, stored)
+		s.deleteBlobs(ctx, stored...)
 		if lintel.KindOf(err) == lintel.KindInvalid && len(lintel.FieldsOf(err)) == 0 {
 			err = lintel.FieldErrors{"invoice_file": lintel.MessageOf(err)}.Err()
 		}
@@ -211,7 +206,7 @@ func (s *Server) taskPhoto(w http.ResponseWriter, r *http.Request, l taskLink) e
 	if err != nil {
 		return err
 	}
-	return s.serveTaskFile(w, r, f, "inline")
+	return s.serveStoredFile(w, r, f, "inline", cacheNever)
 }
 
 // taskInvoiceFile serves the visit's invoice document.
@@ -220,60 +215,17 @@ func (s *Server) taskInvoiceFile(w http.ResponseWriter, r *http.Request, l taskL
 	if err != nil {
 		return err
 	}
-	return s.serveTaskFile(w, r, f, "inline")
+	return s.serveStoredFile(w, r, f, "inline", cacheNever)
 }
 
-// serveTaskFile sends a stored file with the type recorded when it was
-// checked, never sniffed, in a sandbox so it cannot act as a page of this
-// site, and not kept in any cache (taskRoute set no-store).
-func (s *Server) serveTaskFile(w http.ResponseWriter, r *http.Request, f sqldb.StoredFile, disposition string) error {
-	rc, err := s.files.Open(r.Context(), f.Key)
-	if errors.Is(err, blob.ErrNotFound) {
-		s.log.Error("stored file missing", "id", requestIDOf(r), "key", f.Key)
-		return lintel.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", f.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-	name := f.Name
-	if name == "" {
-		name = "file"
-	}
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
-	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, "", time.Time{}, rs)
-		return nil
-	}
-	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	_, _ = io.Copy(w, rc)
-	return nil
-}
-
-// storeTaskBlob writes data under a new key and returns it as a file to
-// record; the key is appended to stored for clean-up.
+// storeTaskBlob stores data (storeBlob) and appends its key to stored
+// for clean-up.
 func (s *Server) storeTaskBlob(ctx context.Context, data []byte, name, contentType string, stored *[]string) (sqldb.NewFile, error) {
-	key := blob.NewKey()
-	if err := s.files.Put(ctx, key, bytes.NewReader(data), int64(len(data)), contentType); err != nil {
-		return sqldb.NewFile{}, err
+	nf, err := s.storeBlob(ctx, data, name, contentType)
+	if err == nil {
+		*stored = append(*stored, nf.Key)
 	}
-	*stored = append(*stored, key)
-	sum := sha256.Sum256(data)
-	return sqldb.NewFile{Key: key, Name: name, ContentType: contentType, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, nil
-}
-
-// taskDeleteBlobs removes blobs of a refused upload. A failure is logged and
-// left: an unreferenced blob is only wasted space.
-func (s *Server) taskDeleteBlobs(ctx context.Context, keys []string) {
-	for _, k := range keys {
-		if err := s.files.Delete(context.WithoutCancel(ctx), k); err != nil {
-			s.log.Warn("delete unused blob", "key", k, "err", err)
-		}
-	}
+	return nf, err
 }
 
 // taskFileError puts the file's name in front of photo's message, so a

@@ -282,7 +282,7 @@ func (s *Server) manageMaintenancePhoto(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	return s.serveStoredFile(w, r, f, "inline")
+	return s.serveStoredFile(w, r, f, "inline", cachePrivate)
 }
 
 // manageVisitInvoice serves the invoice document of one of the company's
@@ -296,5 +296,5 @@ func (s *Server) manageVisitInvoice(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.serveStoredFile(w, r, f, "attachment")
+	return s.serveStoredFile(w, r, f, "attachment", cachePrivate)
 }

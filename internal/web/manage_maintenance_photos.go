@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -44,18 +43,7 @@ func (s *Server) addMaintenancePhotos(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var stored []sqldb.NewPhoto
-	cleanup := func() {
-		bg := context.WithoutCancel(ctx)
-		for _, p := range stored {
-			for _, key := range []string{p.File.Key, p.Thumb.Key} {
-				if key != "" {
-					if err := s.files.Delete(bg, key); err != nil {
-						s.log.Warn("delete stored photo", "id", requestIDOf(r), "key", key, "err", err)
-					}
-				}
-			}
-		}
-	}
+	cleanup := func() { s.deleteBlobs(ctx, photoKeys(stored)...) }
 	var problems []string
 	for {
 		file, err := uf.NextFile()

@@ -3,9 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,9 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/mail"
 	"lintel.dev/lintel/internal/photo"
@@ -262,40 +257,7 @@ func (s *Server) portalRequestPhoto(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.serveStoredFile(w, r, f, "inline")
-}
-
-// serveStoredFile sends a stored file with the type recorded when it was
-// checked on upload, never sniffed again, in a sandbox, so a file cannot
-// act as a page of this site.
-func (s *Server) serveStoredFile(w http.ResponseWriter, r *http.Request, f sqldb.StoredFile, disposition string) error {
-	rc, err := s.files.Open(r.Context(), f.Key)
-	if errors.Is(err, blob.ErrNotFound) {
-		s.log.Error("stored file missing", "id", requestIDOf(r), "key", f.Key)
-		return lintel.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", f.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	// A stored file never changes under its key, so the browser may keep
-	// it, privately, and revalidate each time: the scope check above runs
-	// on every request, so access ends when the person's access ends.
-	h.Set("Cache-Control", "private, no-cache")
-	sum := sha256.Sum256([]byte(f.Key))
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
-	h.Set("Content-Disposition", contentDisposition(disposition, f.Name))
-	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, "", time.Time{}, rs)
-		return nil
-	}
-	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	_, _ = io.Copy(w, rc)
-	return nil
+	return s.serveStoredFile(w, r, f, "inline", cachePrivate)
 }
 
 // contentDisposition builds the header with an ASCII fallback name and the
@@ -563,17 +525,7 @@ func (s *Server) portalSubmitRequest(w http.ResponseWriter, r *http.Request) err
 	// cleanup deletes what was stored for a request that was not recorded.
 	// It runs even when the person has gone (a cancelled context).
 	cleanup := func() {
-		bg := context.WithoutCancel(ctx)
-		for _, p := range stored {
-			for _, key := range []string{p.File.Key, p.Thumb.Key} {
-				if key == "" {
-					continue
-				}
-				if err := s.files.Delete(bg, key); err != nil {
-					s.log.Warn("delete stored photo", "id", requestIDOf(r), "key", key, "err", err)
-				}
-			}
-		}
+		s.deleteBlobs(ctx, photoKeys(stored)...)
 		stored = nil
 	}
 	check := func() error {
@@ -660,20 +612,12 @@ func (s *Server) storePhoto(ctx context.Context, name string, p *photo.Photo) (s
 		base = "photo"
 	}
 	var out sqldb.NewPhoto
-	put := func(img photo.Image, name string) (sqldb.NewFile, error) {
-		key := blob.NewKey()
-		if err := s.files.Put(ctx, key, bytes.NewReader(img.Data), int64(len(img.Data)), img.ContentType); err != nil {
-			return sqldb.NewFile{}, fmt.Errorf("store photo: %w", err)
-		}
-		sum := sha256.Sum256(img.Data)
-		return sqldb.NewFile{Key: key, Name: name, ContentType: img.ContentType, Size: int64(len(img.Data)), SHA256: hex.EncodeToString(sum[:])}, nil
-	}
 	var err error
-	if out.File, err = put(p.Full, base+".jpg"); err != nil {
+	if out.File, err = s.storeBlob(ctx, p.Full.Data, base+".jpg", p.Full.ContentType); err != nil {
 		return out, err
 	}
-	if out.Thumb, err = put(p.Thumb, base+"-thumb.jpg"); err != nil {
-		_ = s.files.Delete(context.WithoutCancel(ctx), out.File.Key)
+	if out.Thumb, err = s.storeBlob(ctx, p.Thumb.Data, base+"-thumb.jpg", p.Thumb.ContentType); err != nil {
+		s.deleteBlobs(ctx, out.File.Key)
 		return out, err
 	}
 	out.Phase = "resident"
