@@ -562,19 +562,9 @@ func (db *DB) ContractorComplete(ctx context.Context, tokenHash, ip string, comp
 		if err := ref.activeOpen(); err != nil {
 			return err
 		}
-		// The status in the WHERE makes concurrent submits race-safe: the
-		// second one waits for the first's row lock, then matches nothing.
-		res, err := tx.exec(ctx, `UPDATE visits SET status = 'completed', completed_at = $1, updated_at = $1
-			WHERE id = $2 AND company_id = $3 AND status IN ('assigned','scheduled')`, ts(tx.Now), ref.visitID, ref.companyID)
-		if err != nil {
+		if changed, err = tx.endVisit(ctx, ref, lintel.VisitCompleted, ""); err != nil || !changed {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return nil // a concurrent submit made the change
-		}
-		changed = true
 		if err := tx.moveIfAllowed(ctx, ref, lintel.StatusCompleted); err != nil {
 			return err
 		}
@@ -591,6 +581,25 @@ func (db *DB) ContractorComplete(ctx context.Context, tokenHash, ip string, comp
 		return false, fmt.Errorf("complete visit: %w", err)
 	}
 	return changed, nil
+}
+
+// endVisit ends an open visit as completed or unable (with the reason);
+// changed is false when a concurrent submit ended it first. The status in
+// the WHERE makes that race-safe: the second submit waits for the first's
+// row lock, then matches nothing.
+func (tx *Tx) endVisit(ctx context.Context, ref taskRef, to lintel.VisitStatus, reason string) (changed bool, err error) {
+	completed := any(nil)
+	if to == lintel.VisitCompleted {
+		completed = ts(tx.Now)
+	}
+	res, err := tx.exec(ctx, `UPDATE visits SET status = $1, outcome_reason = $2, completed_at = $3, updated_at = $4
+		WHERE id = $5 AND company_id = $6 AND status IN ('assigned','scheduled')`,
+		string(to), reason, completed, ts(tx.Now), ref.visitID, ref.companyID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // moveIfAllowed moves the request to status to when its lifecycle allows
@@ -628,17 +637,9 @@ func (db *DB) ContractorUnable(ctx context.Context, tokenHash, ip, reason string
 		if err := checkTaskReason("unable_reason", reason, "Say why the work could not be completed, e.g. no access, or parts needed."); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE visits SET status = 'unable', outcome_reason = $1, updated_at = $2
-			WHERE id = $3 AND company_id = $4 AND status IN ('assigned','scheduled')`, reason, ts(tx.Now), ref.visitID, ref.companyID)
-		if err != nil {
+		if changed, err = tx.endVisit(ctx, ref, lintel.VisitUnable, reason); err != nil || !changed {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return nil // a concurrent submit made the change
-		}
-		changed = true
 		if err := tx.moveIfAllowed(ctx, ref, lintel.StatusSubmitted); err != nil {
 			return err
 		}
