@@ -26,6 +26,18 @@ type config struct {
 	SMTPTLS     string // "starttls" (default), "tls" or "none"
 	LogFormat   string
 	LogLevel    string
+
+	// Storage is where uploaded files go: "local" (a folder in the data
+	// folder) or "s3" (a bucket on an S3-compatible server, for several
+	// nodes).
+	Storage     string
+	S3Endpoint  string
+	S3Bucket    string
+	S3AccessKey string
+	S3SecretKey string // from LINTEL_S3_SECRET_KEY only: never a flag, never logged
+	S3Region    string
+	S3TLS       bool
+	S3Prefix    string
 }
 
 func (c *config) flags(name string, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
@@ -33,6 +45,12 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.SetOutput(stderr)
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(key string, def bool) bool {
+		if v, err := strconv.ParseBool(getenv(key)); err == nil {
 			return v
 		}
 		return def
@@ -55,6 +73,16 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LINTEL_SMTP_TLS", "starttls"), "SMTP transport security: starttls, tls or none (LINTEL_SMTP_TLS)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LINTEL_LOG_FORMAT", "text"), "log format: text or json (LINTEL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
+	fs.StringVar(&c.Storage, "storage", env("LINTEL_STORAGE", "local"), "where uploaded files go: local (the data folder) or s3 (LINTEL_STORAGE)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", env("LINTEL_S3_ENDPOINT", ""), "S3 server host[:port], without https:// (LINTEL_S3_ENDPOINT)")
+	fs.StringVar(&c.S3Bucket, "s3-bucket", env("LINTEL_S3_BUCKET", ""), "S3 bucket for uploaded files; it must exist (LINTEL_S3_BUCKET)")
+	fs.StringVar(&c.S3AccessKey, "s3-access-key", env("LINTEL_S3_ACCESS_KEY", ""), "S3 access key id; the secret key is read from LINTEL_S3_SECRET_KEY only (LINTEL_S3_ACCESS_KEY)")
+	fs.StringVar(&c.S3Region, "s3-region", env("LINTEL_S3_REGION", ""), "S3 region; empty asks the server (LINTEL_S3_REGION)")
+	fs.BoolVar(&c.S3TLS, "s3-tls", envBool("LINTEL_S3_TLS", true), "talk HTTPS to the S3 server; false only on a trusted network (LINTEL_S3_TLS)")
+	fs.StringVar(&c.S3Prefix, "s3-prefix", env("LINTEL_S3_PREFIX", ""), "optional key prefix inside the bucket, e.g. lintel (LINTEL_S3_PREFIX)")
+	// A secret on the command line is visible to every user of the machine
+	// (ps, /proc), so it has no flag.
+	c.S3SecretKey = getenv("LINTEL_S3_SECRET_KEY")
 	return fs
 }
 

@@ -29,6 +29,8 @@ Usage:
   lintel user create --company NAME --email EMAIL [--name NAME] [--currency USD] [flags]
                             create a company and its first administrator
                             (the password is read from LINTEL_PASSWORD or standard input)
+  lintel company quota [flags] COMPANY-ID [SIZE]
+                            show a company's storage use, or set its quota (20GB, 1TB, default)
 
 Every flag has an environment variable; run "lintel serve -h" to see them.
 `
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	case "company":
+		return cmdCompany(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -424,7 +424,7 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info"},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", Storage: "local", S3TLS: true},
 		},
 		{
 			name: "environment",
@@ -434,22 +434,26 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 				"LINTEL_SMTP_PORT": "2525", "LINTEL_SMTP_USER": "u", "LINTEL_SMTP_PASSWORD": "p",
 				"LINTEL_SMTP_FROM": "Rent <rent@example.com>", "LINTEL_SMTP_TLS": "tls",
 				"LINTEL_LOG_FORMAT": "json", "LINTEL_LOG_LEVEL": "debug",
+				"LINTEL_STORAGE": "s3", "LINTEL_S3_ENDPOINT": "s3.example.com", "LINTEL_S3_BUCKET": "files",
+				"LINTEL_S3_ACCESS_KEY": "ak", "LINTEL_S3_SECRET_KEY": "sk", "LINTEL_S3_REGION": "eu-west-3",
+				"LINTEL_S3_TLS": "false", "LINTEL_S3_PREFIX": "lintel/",
 			},
 			want: config{Addr: ":9000", Data: "/var/lib/lintel", DatabaseURL: "postgres://db/lintel",
 				BaseURL: "https://lintel.example.com", SMTPHost: "mail.example.com", SMTPPort: 2525,
 				SMTPUser: "u", SMTPPass: "p", SMTPFrom: "Rent <rent@example.com>", SMTPTLS: "tls",
-				LogFormat: "json", LogLevel: "debug"},
+				LogFormat: "json", LogLevel: "debug", Storage: "s3", S3Endpoint: "s3.example.com", S3Bucket: "files",
+				S3AccessKey: "ak", S3SecretKey: "sk", S3Region: "eu-west-3", S3TLS: false, S3Prefix: "lintel/"},
 		},
 		{
 			name: "flags win over the environment",
 			env:  map[string]string{"LINTEL_ADDR": ":9000", "LINTEL_SMTP_PORT": "2525", "LINTEL_LOG_LEVEL": "debug", "LINTEL_DATA": "/env"},
 			args: []string{"--addr", "127.0.0.1:7000", "--smtp-port", "465", "--log-level", "warn", "-data", "/flag"},
-			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn"},
+			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn", Storage: "local", S3TLS: true},
 		},
 		{
 			name: "a port that is not a number falls back to the default",
 			env:  map[string]string{"LINTEL_SMTP_PORT": "submission"},
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info"},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", Storage: "local", S3TLS: true},
 		},
 	}
 	for _, tt := range tests {

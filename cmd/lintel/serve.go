@@ -7,10 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
-	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/sqldb"
 	"lintel.dev/lintel/internal/web"
 )
@@ -36,6 +34,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	// A file store that cannot be reached stops the start before the port
+	// is taken.
+	files, closeFiles, err := openFiles(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -59,14 +64,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if devMailbox {
 		log.Warn("no SMTP server configured: e-mails are kept in the dev mailbox at /dev/mailbox (shown to admins and loopback visitors only; it shows every message's links)")
 	}
-	// Uploaded files live in a folder beside the database, outside anything
-	// served (SECURITY.md 19); S3-compatible storage comes with the
-	// documents issue.
-	files, err := blob.NewLocal(filepath.Join(c.Data, "files"))
-	if err != nil {
-		return err
-	}
-	defer files.Close()
 	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files}, db, log)
 	if err != nil {
 		return err
@@ -75,11 +72,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := seedDemo(ctx, db, base, stdout); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
+		if err := seedDemoDocuments(ctx, db, files); err != nil {
+			return fmt.Errorf("seed demo documents: %w", err)
+		}
 	}
 
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
-	done := startWorkers(workers, sender, db, base, log)
+	done := startWorkers(workers, sender, db, files, base, log)
 
 	hs := srv.HTTPServer(c.Addr)
 	errc := make(chan error, 1)

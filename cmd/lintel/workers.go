@@ -8,6 +8,7 @@ import (
 
 	"lintel.dev/lintel/internal/accounts"
 	"lintel.dev/lintel/internal/approvals"
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/mail"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -15,7 +16,7 @@ import (
 // startWorkers starts the background workers (mail delivery, jobs) and
 // returns a channel closed when they have all stopped after ctx ends. Each
 // worker finishes the item in hand before it stops (SECURITY.md 28).
-func startWorkers(ctx context.Context, sender mail.Sender, db *sqldb.DB, base *url.URL, log *slog.Logger) <-chan struct{} {
+func startWorkers(ctx context.Context, sender mail.Sender, db *sqldb.DB, files blob.Store, base *url.URL, log *slog.Logger) <-chan struct{} {
 	var wg sync.WaitGroup
 	run := func(name string, fn func(context.Context) error) {
 		wg.Go(func() {
@@ -25,7 +26,7 @@ func startWorkers(ctx context.Context, sender mail.Sender, db *sqldb.DB, base *u
 		})
 	}
 
-	run("mail", mail.NewWorker(db, sender, mail.WorkerConfig{Logger: log}).Run)
+	run("mail", mail.NewWorker(db, sender, mail.WorkerConfig{Logger: log, Files: files}).Run)
 
 	// Account checks (sign-up, password reset) run here, off the request
 	// path, so those pages answer alike whatever the e-mail (SECURITY.md 2).

@@ -216,6 +216,7 @@ type WelcomeMail struct {
 	Company    string
 	Link       string // the sign-up link, or the log-in page when HasAccount
 	SignupLink string
+	HelpLink   string // the portal's help pages; "" leaves the line out
 	Expires    string
 	HasAccount bool
 }

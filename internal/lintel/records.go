@@ -79,6 +79,7 @@ type User struct {
 	EmailVerified time.Time // zero until the person proved the address
 	Disabled      time.Time
 	CreatedAt     time.Time
+	Language      string // the portal language the person chose; "" follows the browser
 }
 
 // Membership is a user's role in a company.
@@ -115,4 +116,8 @@ type Email struct {
 	Subject   string
 	Text      string
 	HTML      string
+	// AttachmentFileID is a stored file (files.id, same company) the
+	// message carries as an attachment; 0 for none. The mail worker reads
+	// it from the file store when it sends.
+	AttachmentFileID int64
 }

@@ -19,6 +19,16 @@ type Message struct {
 	Subject   string
 	Text      string
 	HTML      string
+	// Attachment is a file sent with the message, nil for none.
+	Attachment *Attachment
+}
+
+// Attachment is a file attached to a message, read from the file store by
+// the worker just before sending.
+type Attachment struct {
+	Name        string // as uploaded; the mail library encodes it
+	ContentType string // as checked on upload
+	Data        []byte
 }
 
 // A Sender delivers one message. An error wrapped with Permanent means

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -150,6 +151,15 @@ func (s *SMTPSender) message(m Message) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if a := m.Attachment; a != nil {
+		// The stored name is one line of the uploader's choosing; the
+		// library quotes and encodes it in the part's headers.
+		name := oneLine(a.Name)
+		if name == "" {
+			name = "document"
+		}
+		msg.AttachReadSeeker(name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType)))
 	}
 	return msg, nil
 }

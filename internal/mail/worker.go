@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -40,6 +42,10 @@ type WorkerConfig struct {
 	// Jitter returns a number in [0, 1); math/rand when nil.
 	Jitter func() float64
 	Logger *slog.Logger
+	// Files is where attachments are read from (the same store uploads go
+	// to). A message with an attachment and no Files is retried until an
+	// operator configures one.
+	Files blob.Store
 }
 
 // Default worker settings; see WorkerConfig.
@@ -164,9 +170,19 @@ func (w *Worker) DeliverOne(ctx context.Context) (bool, error) {
 			fmt.Sprintf("Gave up after %d attempts that did not finish.", m.Attempts-1)))
 	}
 
-	sendCtx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
-	err = w.sender.Send(sendCtx, message(m))
-	cancel()
+	msg := message(m)
+	if m.AttachmentFileID != 0 {
+		msg.Attachment, err = w.attachment(ctx, m.ID)
+		if errors.Is(err, blob.ErrNotFound) || lintel.IsNotFound(err) {
+			log.Error("e-mail attachment is missing from the file store; not sending", "err", err)
+			return true, w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts, "The attached file is missing from the file store."))
+		}
+	}
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+		err = w.sender.Send(sendCtx, msg)
+		cancel()
+	}
 	switch {
 	case err == nil:
 		log.Info("e-mail sent")
@@ -210,6 +226,35 @@ func (w *Worker) backoff(attempt int) time.Duration {
 		}
 	}
 	return d - time.Duration(w.cfg.Jitter()*float64(d)/4)
+}
+
+// maxAttachmentRead bounds what is read for one attachment: documents are
+// only attached up to lintel.MaxAttachmentBytes, so anything much larger is
+// not what was recorded.
+const maxAttachmentRead = 4 * lintel.MaxAttachmentBytes
+
+// attachment reads the file attached to outbox message id.
+func (w *Worker) attachment(ctx context.Context, id int64) (*Attachment, error) {
+	f, err := w.db.EmailAttachment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.cfg.Files == nil {
+		return nil, errors.New("no file store is configured to read the attachment from")
+	}
+	rc, err := w.cfg.Files.Open(ctx, f.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxAttachmentRead+1))
+	if err != nil {
+		return nil, fmt.Errorf("read attachment: %w", err)
+	}
+	if len(data) > maxAttachmentRead {
+		return nil, fmt.Errorf("attachment %s is larger than %d bytes", f.Name, maxAttachmentRead)
+	}
+	return &Attachment{Name: f.Name, ContentType: f.ContentType, Data: data}, nil
 }
 
 func message(m sqldb.OutboxEmail) Message {

@@ -324,6 +324,9 @@ func (tx *Tx) mailOwners(ctx context.Context, d ApprovalDraft, a lintel.Approval
 	if err := tx.get(ctx, `SELECT phone FROM companies WHERE id = $1`, []any{a.CompanyID}, &phone); err != nil {
 		return err
 	}
+	// Owners get these whatever their maintenance e-mail setting: an
+	// approval request asks them to act (the work waits for their answer),
+	// it is not an update they chose to follow.
 	for _, o := range owners {
 		if o.Email == "" {
 			continue

@@ -37,29 +37,35 @@ type OutboxEmail struct {
 	LastError   string
 	CreatedAt   time.Time
 	SentAt      time.Time // zero until sent
+	// AttachmentFileID is the stored file to attach (0: none); see
+	// EmailAttachment.
+	AttachmentFileID int64
 }
 
 // enqueueEmail writes m to the outbox inside tx, so it is sent if and only
 // if tx commits. A second message with the same DedupeKey is dropped: the
 // same event never mails the same person twice.
 func (tx *Tx) enqueueEmail(ctx context.Context, m lintel.Email) error {
-	var company any
+	var company, attachment any
 	if m.CompanyID != 0 {
 		company = m.CompanyID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO outbox (company_id, dedupe_key, kind, to_email, to_name, subject, text_body, html_body, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (dedupe_key) DO NOTHING`,
-		company, m.DedupeKey, m.Kind, m.To, m.ToName, m.Subject, m.Text, m.HTML, ts(tx.Now))
+	if m.AttachmentFileID != 0 {
+		attachment = m.AttachmentFileID
+	}
+	_, err := tx.exec(ctx, `INSERT INTO outbox (company_id, dedupe_key, kind, to_email, to_name, subject, text_body, html_body, next_attempt_at, created_at, attachment_file_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
+		company, m.DedupeKey, m.Kind, m.To, m.ToName, m.Subject, m.Text, m.HTML, ts(tx.Now), attachment)
 	return err
 }
 
 const outboxColumns = `id, COALESCE(company_id, 0), dedupe_key, kind, to_email, to_name, subject, text_body, html_body,
-	status, attempts, next_attempt_at, last_error, created_at, sent_at`
+	status, attempts, next_attempt_at, last_error, created_at, sent_at, COALESCE(attachment_file_id, 0)`
 
 func scanOutbox(row interface{ Scan(...any) error }) (OutboxEmail, error) {
 	var m OutboxEmail
 	err := row.Scan(&m.ID, &m.CompanyID, &m.DedupeKey, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML,
-		&m.Status, &m.Attempts, at(&m.NextAttempt), &m.LastError, at(&m.CreatedAt), at(&m.SentAt))
+		&m.Status, &m.Attempts, at(&m.NextAttempt), &m.LastError, at(&m.CreatedAt), at(&m.SentAt), &m.AttachmentFileID)
 	return m, err
 }
 
@@ -106,6 +112,19 @@ func (db *DB) ClaimEmail(ctx context.Context, lease time.Duration) (OutboxEmail,
 		}
 	}
 	return OutboxEmail{}, lintel.ErrNotFound
+}
+
+// EmailAttachment returns the stored file attached to outbox message id,
+// lintel.ErrNotFound when it has none. It is not scoped by an actor: only
+// the mail worker calls it, for a message it holds.
+func (db *DB) EmailAttachment(ctx context.Context, id int64) (StoredFile, error) {
+	var f StoredFile
+	err := db.view(ctx, func(tx *Tx) error {
+		return tx.get(ctx, `SELECT f.storage_key, f.name, f.content_type, f.size FROM outbox o
+			JOIN files f ON f.id = o.attachment_file_id AND (o.company_id IS NULL OR f.company_id = o.company_id)
+			WHERE o.id = $1`, []any{id}, &f.Key, &f.Name, &f.ContentType, &f.Size)
+	})
+	return f, err
 }
 
 // ErrLeaseLost answers MarkEmailSent, RetryEmail and FailEmail when the

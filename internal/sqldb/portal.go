@@ -53,16 +53,25 @@ type PortalAsset struct {
 func (a PortalAsset) Share() string { return lintel.FormatShare(a.ShareBP) + "%" }
 
 // myContacts selects the contacts a resident is: tenant or owner contacts,
-// not archived, in any company, carrying the user's verified e-mail. Every
-// portal query starts from it, so the links are resolved in SQL from the
-// e-mail and never taken from the request.
+// not archived, carrying the user's verified e-mail, in the company the
+// person chose to look at (users.portal_company_id) or, with no choice, in
+// every company. Every portal query starts from it, so the links are
+// resolved in SQL from the e-mail and never taken from the request, and
+// the whole portal honours the company switch. A stale choice (a company
+// the person is no longer linked to) counts as no choice, so nobody is
+// left looking at an empty portal.
 const myContacts = `WITH me AS (
 	SELECT c.id, c.company_id, c.name, c.is_tenant, c.is_owner
 	FROM users u
 	JOIN contact_emails ce ON ce.email = u.email
 	JOIN contacts c ON c.id = ce.contact_id AND c.company_id = ce.company_id
 	WHERE u.id = $1 AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL
-		AND c.archived_at IS NULL AND (c.is_tenant OR c.is_owner))
+		AND c.archived_at IS NULL AND (c.is_tenant OR c.is_owner)
+		AND (u.portal_company_id IS NULL OR c.company_id = u.portal_company_id OR NOT EXISTS (
+			SELECT 1 FROM contact_emails ce2
+			JOIN contacts c2 ON c2.id = ce2.contact_id AND c2.company_id = ce2.company_id
+			WHERE ce2.email = u.email AND c2.company_id = u.portal_company_id
+				AND c2.archived_at IS NULL AND (c2.is_tenant OR c2.is_owner))))
 `
 
 // PortalHomeOf returns the resident's links.

@@ -509,12 +509,6 @@ func (tx *Tx) enqueueAll(ctx context.Context, companyID int64, msgs []lintel.Ema
 	return nil
 }
 
-// insertFile records a stored file.
-func (tx *Tx) insertFile(ctx context.Context, companyID int64, f NewFile, by string) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO files (company_id, storage_key, name, content_type, size, sha256, uploaded_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, companyID, f.Key, f.Name, f.ContentType, f.Size, f.SHA256, by, ts(tx.Now))
-}
-
 // addPhoto records a photo (and its thumbnail) of a request, from a visit
 // when visitID is not 0, with an event on the timeline.
 func (tx *Tx) addPhoto(ctx context.Context, companyID, requestID, visitID int64, p NewPhoto, actor string) (int64, error) {

@@ -63,11 +63,11 @@ func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (*Session, e
 	err := db.view(ctx, func(tx *Tx) error {
 		var company *int64
 		now := ts(tx.Now)
-		err := tx.get(ctx, `SELECT u.id, u.email, u.name, u.phone, u.email_verified_at, s.company_id, s.flash, s.idle_until, s.expires_at, s.last_seen_at
+		err := tx.get(ctx, `SELECT u.id, u.email, u.name, u.phone, u.language, u.email_verified_at, s.company_id, s.flash, s.idle_until, s.expires_at, s.last_seen_at
 			FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_until > $2 AND u.disabled_at IS NULL`,
 			[]any{tokenHash, now},
-			&s.User.ID, &s.User.Email, &s.User.Name, &s.User.Phone, at(&s.User.EmailVerified), &company, &s.Flash,
+			&s.User.ID, &s.User.Email, &s.User.Name, &s.User.Phone, &s.User.Language, at(&s.User.EmailVerified), &company, &s.Flash,
 			at(&s.IdleUntil), at(&s.ExpiresAt), at(&s.LastSeen))
 		if err != nil {
 			return err

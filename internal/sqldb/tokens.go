@@ -12,7 +12,7 @@ import (
 func (db *DB) QueuedEmails(ctx context.Context, to string) ([]lintel.Email, error) {
 	var out []lintel.Email
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT COALESCE(company_id, 0), dedupe_key, kind, to_email, to_name, subject, text_body, html_body
+		rows, err := tx.QueryContext(ctx, `SELECT COALESCE(company_id, 0), dedupe_key, kind, to_email, to_name, subject, text_body, html_body, COALESCE(attachment_file_id, 0)
 			FROM outbox WHERE to_email = $1 ORDER BY id`, normEmail(to))
 		if err != nil {
 			return err
@@ -20,7 +20,7 @@ func (db *DB) QueuedEmails(ctx context.Context, to string) ([]lintel.Email, erro
 		defer rows.Close()
 		for rows.Next() {
 			var m lintel.Email
-			if err := rows.Scan(&m.CompanyID, &m.DedupeKey, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML); err != nil {
+			if err := rows.Scan(&m.CompanyID, &m.DedupeKey, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML, &m.AttachmentFileID); err != nil {
 				return err
 			}
 			out = append(out, m)

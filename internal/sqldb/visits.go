@@ -125,8 +125,9 @@ func (db *DB) AssignOperator(ctx context.Context, s lintel.Staff, requestID int6
 	return visitID, nil
 }
 
-// leaseTenants lists the tenants of a lease with their first e-mail
-// (those without one are left out).
+// leaseTenants lists the tenants of a lease with their first e-mail, to
+// e-mail them a maintenance update (those without one, or who turned
+// maintenance e-mails off, are left out).
 func (tx *Tx) leaseTenants(ctx context.Context, companyID, leaseID int64) ([]Recipient, error) {
 	if leaseID == 0 {
 		return nil, nil
@@ -150,5 +151,21 @@ func (tx *Tx) leaseTenants(ctx context.Context, companyID, leaseID int64) ([]Rec
 			out = append(out, r)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// These are maintenance updates: a tenant who turned them off in their
+	// settings is not e-mailed (the request's page still shows everything).
+	kept := out[:0]
+	for _, r := range out {
+		ok, err := tx.wantsEmail(ctx, r.Email, lintel.NotifyMaintenance)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }

@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,15 @@ type Received struct {
 	Header   mail.Header
 	TextBody string // the text/plain part, decoded
 	HTMLBody string // the text/html part, decoded
+	// Attachments are the parts sent as attachments, decoded.
+	Attachments []ReceivedFile
+}
+
+// ReceivedFile is one attachment of a received message.
+type ReceivedFile struct {
+	Name        string // the filename parameter, decoded
+	ContentType string // the media type, without parameters
+	Data        []byte
 }
 
 // SMTP starts an SMTP server on 127.0.0.1 on a free port. It stops when the
@@ -298,6 +308,12 @@ func walkPart(m *Received, contentType, encoding string, body io.Reader) error {
 			if err != nil {
 				return err
 			}
+			if disp, dp, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil && disp == "attachment" {
+				if err := readAttachment(m, p.Header, dp["filename"], p); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := walkPart(m, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
 				return err
 			}
@@ -324,6 +340,26 @@ func walkPart(m *Received, contentType, encoding string, body io.Reader) error {
 	if mt == "text/html" && m.HTMLBody == "" {
 		m.HTMLBody = string(b)
 	}
+	return nil
+}
+
+// readAttachment decodes one attachment part into m.Attachments.
+func readAttachment(m *Received, h textproto.MIMEHeader, name string, body io.Reader) error {
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64Reader(body)
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	if dec, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+		name = dec
+	}
+	m.Attachments = append(m.Attachments, ReceivedFile{Name: name, ContentType: mt, Data: b})
 	return nil
 }
 

@@ -2,10 +2,13 @@ package testkit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
 	"lintel.dev/lintel/internal/auth"
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -73,6 +76,16 @@ type Company struct {
 	ApprovalRequest int64  // Tenant's, on CommonArea; awaiting the owners' approval
 	Approval        int64  // the pending approval of ApprovalRequest, asked of PropertyOwner (not UnitOwner)
 	ApprovalToken   string // PropertyOwner's raw one-click link token for Approval
+
+	// Shared documents (PDFs whose bytes are FixturePDF; only the rows
+	// exist until a test stores the blobs under DocumentKeys).
+	LeaseDocument      int64 // on Lease: Tenant and Cotenant
+	EndedLeaseDocument int64 // on EndedLease: FormerTenant keeps it
+	UnitDocument       int64 // on OwnedUnit: UnitOwner, and PropertyOwner (owns the whole property)
+	PropertyDocument   int64 // on Property: PropertyOwner and UnitOwner (all its owners)
+	ContactDocument    int64 // to Tenant's contact only
+	OtherDocument      int64 // the other company's LeaseDocument: never visible here
+	DocumentKeys       []string
 }
 
 // World is two look-alike companies: whatever A can see, B's people must
@@ -84,7 +97,37 @@ type World struct {
 // NewWorld builds two look-alike companies in db.
 func NewWorld(t testing.TB, db *sqldb.DB) *World {
 	t.Helper()
-	return &World{A: NewCompany(t, db, "Harbour Lettings", "harbour"), B: NewCompany(t, db, "Ridge Lettings", "ridge")}
+	w := &World{A: NewCompany(t, db, "Harbour Lettings", "harbour"), B: NewCompany(t, db, "Ridge Lettings", "ridge")}
+	w.A.OtherDocument, w.B.OtherDocument = w.B.LeaseDocument, w.A.LeaseDocument
+	return w
+}
+
+// FixturePDF is the content of every fixture document: a small valid PDF.
+var FixturePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// addDocuments shares one fixture document with each kind of target.
+func addDocuments(t testing.TB, db *sqldb.DB, c *Company) {
+	t.Helper()
+	ctx := context.Background()
+	sum := sha256.Sum256(FixturePDF)
+	doc := func(title string, cat lintel.DocumentCategory, to lintel.ShareTarget) int64 {
+		t.Helper()
+		key := blob.NewKey()
+		c.DocumentKeys = append(c.DocumentKeys, key)
+		id, err := db.CreateDocument(ctx, c.Staff[Admin], sqldb.NewDocument{
+			File:  sqldb.NewFile{Key: key, Name: strings.ReplaceAll(strings.ToLower(title), " ", "-") + ".pdf", ContentType: "application/pdf", Size: int64(len(FixturePDF)), SHA256: hex.EncodeToString(sum[:])},
+			Title: title, Category: cat, Share: to}, nil)
+		if err != nil {
+			t.Fatalf("fixture %s: document %q: %v", c.Name, title, err)
+		}
+		return id
+	}
+	c.LeaseDocument = doc("Lease agreement", lintel.DocLease, lintel.ShareTarget{LeaseID: c.Lease})
+	c.EndedLeaseDocument = doc("Lease agreement 2020", lintel.DocLease, lintel.ShareTarget{LeaseID: c.EndedLease})
+	c.UnitDocument = doc("Apt 2 inspection", lintel.DocInspection, lintel.ShareTarget{UnitID: c.OwnedUnit})
+	c.PropertyDocument = doc("Building rules", lintel.DocRules, lintel.ShareTarget{PropertyID: c.Property})
+	c.ContactDocument = doc("Rent notice", lintel.DocNotice, lintel.ShareTarget{ContactID: c.Contacts[Tenant]})
 }
 
 // NewCompany builds one fixture company; slug makes its e-mails unique
@@ -211,6 +254,7 @@ func NewCompany(t testing.TB, db *sqldb.DB, name, slug string) *Company {
 		})
 	must(err)
 	c.Approval = asked.ID
+	addDocuments(t, db, c)
 	return c
 }
 

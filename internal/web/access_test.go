@@ -251,6 +251,11 @@ func addMatrixRows(rows map[string]matrixRow) {
 	}
 }
 
+// matrixFixtures add a capability's objects to the matrix's world (rows
+// for a route about one object need one to exist in company A); each
+// capability's test file appends from its init func, next to its rows.
+var matrixFixtures []func(t *testing.T, db *sqldb.DB, w *testkit.World)
+
 // matrixActors are the people the matrix asks about. Company B's admin is
 // "staff of another company"; company A has every other kind.
 func matrixActors(w *testkit.World) []actor {
@@ -307,6 +312,7 @@ func addMatrixFiles(t *testing.T, db *sqldb.DB, files blob.Store, w *testkit.Wor
 		t.Fatalf("fixture photo: %v, %d photos", err, len(d.Photos))
 	}
 	matrixFiles.photoA = d.Photos[0].ID
+	addMatrixDocuments(t, db, files, w) // manage_documents_test.go
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -320,6 +326,9 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	}
 	t.Cleanup(func() { files.Close() })
 	addMatrixFiles(t, db, files, w)
+	for _, add := range matrixFixtures {
+		add(t, db, w)
+	}
 	env := &matrixEnv{world: w, cookies: map[string]string{}, files: files}
 	for _, a := range matrixActors(w) {
 		if a.company == nil {

@@ -63,11 +63,31 @@ func (p *approvalDecisionPage) QuoteSize() string {
 	n := p.V.Quote.Size
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return p.T("%.1f MB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
+		return p.T("%d KB", n>>10)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return p.T("%d bytes", n)
+}
+
+// Decided says who decided and when, as one sentence per case so each
+// language can order it its own way. Decisions are shown in UTC, as the
+// manager's records are.
+func (p *approvalDecisionPage) Decided() string {
+	a := p.V.Approval
+	day, at := p.DayOf(a.DecidedAt), a.DecidedAt.UTC().Format("15:04")
+	approved := a.Status == lintel.ApprovalApproved
+	switch {
+	case a.DecidedByName == "":
+		return p.T("Approved by %s (under the property's approval limit) on %s at %s UTC.", p.V.CompanyName, day, at)
+	case p.V.DecidedByViewer() && approved:
+		return p.T("Approved by %s (you) on %s at %s UTC.", a.DecidedByName, day, at)
+	case p.V.DecidedByViewer():
+		return p.T("Declined by %s (you) on %s at %s UTC.", a.DecidedByName, day, at)
+	case approved:
+		return p.T("Approved by %s on %s at %s UTC.", a.DecidedByName, day, at)
+	}
+	return p.T("Declined by %s on %s at %s UTC.", a.DecidedByName, day, at)
 }
 
 // Place is where the work is.
@@ -148,7 +168,7 @@ func (s *Server) portalDecide(w http.ResponseWriter, r *http.Request) error {
 		if lintel.KindOf(err) == lintel.KindConflict {
 			// Another owner was first, or the manager withdrew it: the page
 			// now shows who decided.
-			s.flash(r, lintel.MessageOf(err))
+			s.flash(r, portalMsg(r, lintel.MessageOf(err)))
 			return redirect(w, r, back)
 		}
 		if !f.Merge(err) {
@@ -271,7 +291,7 @@ func (s *Server) approvalLinkTooMany(w http.ResponseWriter, r *http.Request, unt
 }
 
 func (s *Server) linkDecisionPage(v sqldb.ApprovalView, l approvalLink, f Form, alert string) *approvalDecisionPage {
-	return &approvalDecisionPage{V: v, Form: f, Alert: alert, Action: l.path(""), QuoteURL: l.path("/quote"), ViaLink: true}
+	return &approvalDecisionPage{Page: Page{Localized: true}, V: v, Form: f, Alert: alert, Action: l.path(""), QuoteURL: l.path("/quote"), ViaLink: true}
 }
 
 // linkApproval shows the decision page to the owner holding the link.

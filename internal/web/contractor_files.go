@@ -48,6 +48,7 @@ func (s *Server) taskPhotos(w http.ResponseWriter, r *http.Request, l taskLink) 
 	}
 	if err != nil {
 		s.deleteBlobs(ctx, stored...)
+		err = quotaFieldError(err, "photos", contractorStorageFull)
 		if lintel.KindOf(err) == lintel.KindInvalid && len(lintel.FieldsOf(err)) == 0 {
 			err = lintel.FieldErrors{"photos": lintel.MessageOf(err)}.Err()
 		}
@@ -120,6 +121,7 @@ func (s *Server) taskInvoice(w http.ResponseWriter, r *http.Request, l taskLink)
 	}
 	if err != nil {
 		s.deleteBlobs(ctx, stored...)
+		err = quotaFieldError(err, "invoice_file", contractorStorageFull)
 		if lintel.KindOf(err) == lintel.KindInvalid && len(lintel.FieldsOf(err)) == 0 {
 			err = lintel.FieldErrors{"invoice_file": lintel.MessageOf(err)}.Err()
 		}

@@ -64,6 +64,7 @@ var actionLabels = map[string]string{
 	"contact.archive":       "Contact archived",
 	"contact.unarchive":     "Contact restored",
 	"contact.portal_invite": "Invited to the resident portal",
+	"contact.email_change":  "E-mail changed by the resident",
 	"lease.create":          "Lease created",
 	"lease.update":          "Lease terms changed",
 	"lease.tenant_add":      "Tenant added",

@@ -72,6 +72,8 @@ type contactPage struct {
 	Currency   string
 	CanEdit    bool
 	History    history
+	Account    sqldb.ContactAccount // the resident's portal login, if any
+	Docs       sharedDocs           // documents shared with this contact
 }
 
 // manageContact shows one contact: details, portal status, leases and
@@ -103,10 +105,19 @@ func (s *Server) manageContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	account, err := s.db.ContactAccountOf(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	docs, err := s.sharedDocsOn(r, lintel.ShareTarget{ContactID: id})
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "manage/contact.html", &contactPage{
+		Docs:    docs,
 		Page:    Page{Title: c.Name, Area: "manage", Nav: "contacts"},
 		Contact: c, Leases: leases, Ownerships: owns, Today: lintel.DateOf(s.cfg.Now()),
-		Currency: company.Currency, CanEdit: st.Can(lintel.PermEditRecords), History: hist,
+		Currency: company.Currency, CanEdit: st.Can(lintel.PermEditRecords), History: hist, Account: account,
 	})
 }
 

@@ -273,6 +273,7 @@ func (s *Server) createLease(w http.ResponseWriter, r *http.Request) error {
 
 type leasePage struct {
 	Page
+	Docs     sharedDocs // documents shared here
 	Lease    lintel.Lease
 	Status   lintel.LeaseStatus
 	Currency string
@@ -330,6 +331,9 @@ func (s *Server) leasePage(r *http.Request, id int64) (*leasePage, error) {
 		Lease: l, Status: l.StatusOn(today), Currency: company.Currency, Today: today,
 		CanEdit:    st.Can(lintel.PermEditRecords),
 		TenantForm: NewForm(), EndForm: NewForm(), History: hist,
+	}
+	if p.Docs, err = s.sharedDocsOn(r, lintel.ShareTarget{LeaseID: id}); err != nil {
+		return nil, err
 	}
 	end := today
 	if end.Before(l.Start) {

@@ -87,6 +87,7 @@ func (s *Server) addMaintenancePhotos(w http.ResponseWriter, r *http.Request) er
 	}
 	if err := s.db.AddStaffPhotos(ctx, st, id, stored); err != nil {
 		cleanup()
+		err = quotaFieldError(err, "photos", "")
 		if fe := lintel.FieldsOf(err); len(fe) > 0 {
 			return refuse(fe["photos"])
 		}

@@ -122,6 +122,7 @@ func (s *Server) manageProperties(w http.ResponseWriter, r *http.Request) error 
 
 type propertyPage struct {
 	Page
+	Docs          sharedDocs // documents shared here
 	Property      lintel.Property
 	Units         []lintel.Unit
 	MoreUnitsURL  string
@@ -173,6 +174,9 @@ func (s *Server) manageProperty(w http.ResponseWriter, r *http.Request) error {
 		Page:     Page{Title: prop.Name, Area: "manage", Nav: "properties"},
 		Property: prop, Units: units.Units, ArchivedUnits: archived,
 		CanEdit: st.Can(lintel.PermEditRecords), History: hist,
+	}
+	if p.Docs, err = s.sharedDocsOn(r, lintel.ShareTarget{PropertyID: id}); err != nil {
+		return err
 	}
 	if units.Next != nil {
 		p.MoreUnitsURL = pageURL("/manage/units", url.Values{"property": {strconv.FormatInt(id, 10)}}, "after", units.Next)

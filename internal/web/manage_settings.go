@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"lintel.dev/lintel/internal/lintel"
+	"lintel.dev/lintel/internal/sqldb"
 )
 
 type settingsPage struct {
@@ -11,6 +12,10 @@ type settingsPage struct {
 	Form    Form
 	Company lintel.Company // as stored
 	History history
+	// Storage is shown, never edited: only Lintel's operator sets a
+	// company's quota (`lintel company quota`), so an administrator cannot
+	// raise their own.
+	Storage sqldb.StorageUsage
 }
 
 // settingsForm is the company's stored settings as form values.
@@ -38,8 +43,12 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	storage, err := s.db.StorageUsage(r.Context(), st)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, status, "manage/settings.html", &settingsPage{
-		Page: Page{Title: "Company settings", Area: "manage", Nav: "settings"}, Form: *f, Company: c, History: hist,
+		Page: Page{Title: "Company settings", Area: "manage", Nav: "settings"}, Form: *f, Company: c, History: hist, Storage: storage,
 	})
 }
 

@@ -73,6 +73,7 @@ func (s *Server) manageUnits(w http.ResponseWriter, r *http.Request) error {
 
 type unitPage struct {
 	Page
+	Docs       sharedDocs // documents shared here
 	Unit       lintel.Unit
 	Owners     []lintel.Ownership // of this unit
 	PropOwners []lintel.Ownership // of the whole property
@@ -100,6 +101,9 @@ func (s *Server) manageUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &unitPage{Page: Page{Title: u.Label + " · " + u.PropertyName, Area: "manage", Nav: "properties"}, Unit: u, CanEdit: st.Can(lintel.PermEditRecords), History: hist}
+	if p.Docs, err = s.sharedDocsOn(r, lintel.ShareTarget{UnitID: id}); err != nil {
+		return err
+	}
 	for _, o := range owners {
 		switch o.UnitID {
 		case 0:

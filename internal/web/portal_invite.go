@@ -31,7 +31,7 @@ func (s *Server) contactPortalInvite(w http.ResponseWriter, r *http.Request) err
 				link = s.link("/login", nil)
 			}
 			return accounts.WelcomeEmail(hash[:24], inv.To, accounts.WelcomeMail{
-				Name: inv.Name, Company: inv.CompanyName, Link: link, SignupLink: s.link("/signup", nil),
+				Name: inv.Name, Company: inv.CompanyName, Link: link, SignupLink: s.link("/signup", nil), HelpLink: s.link("/help", nil),
 				Expires: expires, HasAccount: inv.HasAccount,
 			})
 		})

@@ -160,15 +160,39 @@ type portalRequestPage struct {
 // PlaceLabel is where the request is, in plain words.
 func (p *portalRequestPage) PlaceLabel() string { return requestPlace(p.V.Request) }
 
-// photoGrid is what the request-photos template draws.
+// photoGrid is what the request-photos template draws; the page comes
+// along for its language.
 type photoGrid struct {
+	*Page
 	RequestID int64
 	Photos    []sqldb.Photo
 }
 
 // Grid pairs photos with the request they belong to, for their links.
 func (p *portalRequestPage) Grid(photos []sqldb.Photo) photoGrid {
-	return photoGrid{RequestID: p.V.Request.ID, Photos: photos}
+	return photoGrid{Page: &p.Page, RequestID: p.V.Request.ID, Photos: photos}
+}
+
+// Alt describes a photo for people who cannot see it: "Photo: Under the
+// sink (before), by Ola Operator, 2 Mar 2026".
+func (g photoGrid) Alt(ph sqldb.Photo) string {
+	s := g.T("Photo")
+	if ph.Caption != "" {
+		s = g.T("Photo: %s", ph.Caption)
+	}
+	switch ph.Phase {
+	case "resident":
+	case "before":
+		s = g.T("%s (before)", s)
+	case "after":
+		s = g.T("%s (after)", s)
+	default:
+		s = g.T("%s (other)", s)
+	}
+	if ph.By != "" {
+		s = g.T("%s, by %s", s, ph.By)
+	}
+	return g.T("%s, %s", s, g.DayOf(ph.At))
 }
 
 func requestPlace(q lintel.Request) string {
@@ -316,13 +340,15 @@ const (
 )
 
 type accessSlot struct {
-	Value, Label string
-	Checked      bool
+	Value   string
+	Part    string // "Morning": with the day, the checkbox's label
+	Checked bool
 }
 
 type accessDay struct {
-	Label string
-	Slots []accessSlot
+	Date   lintel.Date
+	Offset int // days from today
+	Slots  []accessSlot
 }
 
 type companyCategories struct {
@@ -401,26 +427,26 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request, status int,
 	chosen := f.Values["access"]
 	for i := range accessDays {
 		d := today.AddDays(i)
-		day := accessDay{Label: accessDayLabel(d, i)}
+		day := accessDay{Date: d, Offset: i}
 		for _, part := range accessParts {
 			v := d.String() + " " + part.Key
-			day.Slots = append(day.Slots, accessSlot{Value: v, Label: part.Label + ", " + day.Label, Checked: slices.Contains(chosen, v)})
+			day.Slots = append(day.Slots, accessSlot{Value: v, Part: part.Label, Checked: slices.Contains(chosen, v)})
 		}
 		p.Days = append(p.Days, day)
 	}
 	return s.render(w, r, status, "portal/maintenance_new.html", p)
 }
 
-// accessDayLabel names day, i days from today: "Today", "Tomorrow",
-// "Wed 26 Nov".
-func accessDayLabel(d lintel.Date, i int) string {
-	switch i {
+// DayLabel names a day of the access grid in the page's language:
+// "Today", "Tomorrow", "Wed 26 Nov".
+func (p *portalRequestFormPage) DayLabel(d accessDay) string {
+	switch d.Offset {
 	case 0:
-		return "Today"
+		return p.T("Today")
 	case 1:
-		return "Tomorrow"
+		return p.T("Tomorrow")
 	}
-	return d.Time().Format("Mon 2 Jan")
+	return p.ShortDay(d.Date.Time())
 }
 
 // accessTimes turns the ticked grid into the lines stored with the
@@ -594,6 +620,7 @@ func (s *Server) portalSubmitRequest(w http.ResponseWriter, r *http.Request) err
 	id, err := s.db.SubmitRequest(ctx, res, company, in, stored, s.composeRequestSubmitted(len(stored)))
 	if err != nil {
 		cleanup()
+		err = quotaFieldError(err, "photos", residentStorageFull)
 		if f.Merge(err) {
 			return s.requestForm(w, r, http.StatusUnprocessableEntity, f, chosen > 0)
 		}

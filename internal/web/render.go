@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"lintel.dev/lintel/internal/i18n"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
 )
@@ -37,9 +38,32 @@ type Page struct {
 	Flash     string
 	RequestID string
 	Static    func(string) string
+	Lang      string // the page's language: the portal's is the person's, others are English
+	// Localized: a page outside the portal that residents reach from an
+	// e-mail (an owner's approval link) and that speaks their language too.
+	Localized bool
+	// Portal is the portal's navigation (tabs, company switcher, approvals
+	// waiting), read by render for signed-in Area "portal" pages.
+	Portal  sqldb.PortalNav
+	printer i18n.Printer
 }
 
 func (p *Page) page() *Page { return p }
+
+// T translates portal text: the English msg is the key (see internal/i18n),
+// args are formatted with fmt verbs.
+func (p *Page) T(msg string, args ...any) string { return p.printer.T(msg, args...) }
+
+// Day formats a calendar day in the page's language ("3 févr. 2026").
+func (p *Page) Day(d lintel.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return p.printer.Date(d.Time())
+}
+
+// When formats a moment to the minute in the page's language.
+func (p *Page) When(t time.Time) string { return p.printer.DateTime(t) }
 
 // pageData is implemented by every page struct through the embedded Page.
 type pageData interface{ page() *Page }
@@ -65,6 +89,7 @@ var funcs = template.FuncMap{
 	"initials":  initials,
 	"timeShort": func(t time.Time) string { return t.Format("2 Jan 2006 15:04") },
 	"dateLong":  func(d lintel.Date) string { return d.Long() },
+	"dayOf":     lintel.DateOf, // a moment's calendar day, for Page.Day
 	"add":       func(a, b int) int { return a + b },
 	"query":     func(kv ...string) template.URL { return template.URL(queryString(kv...)) },
 }
@@ -131,10 +156,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Session == nil {
 		p.Session = sessionOf(r)
 	}
+	p.Lang = i18n.Default
+	if p.Area == "portal" || p.Localized {
+		p.Lang = langOf(r)
+	}
+	p.printer = i18n.For(p.Lang)
 	if p.Session != nil {
 		p.Flash = p.Session.Flash
 		if p.Area == "manage" && p.Companies == nil {
 			p.Companies, _ = s.db.Memberships(r.Context(), p.Session.User.ID)
+		}
+		if p.Area == "portal" {
+			// A failure here leaves the navigation at its plainest (no
+			// Lease or Assets tab) rather than failing the page.
+			nav, err := s.db.PortalNavOf(r.Context(), p.Session.Resident())
+			if err != nil {
+				s.log.Warn("portal navigation", "id", requestIDOf(r), "err", err)
+			}
+			p.Portal = nav
 		}
 	}
 	var buf bytes.Buffer
@@ -153,6 +192,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 	return nil
+}
+
+// langOf is the portal language for the request: the signed-in person's
+// choice, else what their browser asks for.
+func langOf(r *http.Request) string {
+	saved := ""
+	if sess := sessionOf(r); sess != nil {
+		saved = sess.User.Language
+	}
+	return i18n.Match(saved, r.Header.Get("Accept-Language"))
 }
 
 // flash stores a one-time message for the next page of this session.
@@ -206,6 +255,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		p.Session = sess
 		if strings.HasPrefix(r.URL.Path, "/manage") && sess.Staff != nil {
 			p.Area = "manage"
+		}
+		if strings.HasPrefix(r.URL.Path, "/portal") {
+			p.Area = "portal"
 		}
 	}
 	if rerr := s.render(w, r, status, "error.html", p); rerr != nil {

@@ -95,22 +95,24 @@ document.addEventListener("DOMContentLoaded", () => {
       box.hidden = false;
       button.disabled = true;
       bar.value = 0;
-      text.textContent = "Starting…";
+      // The page may give the words in its language (data-* on the box).
+      const say = (key, english, value) => (box.dataset[key] || english).replace(/\{\w+\}/, value);
+      text.textContent = say("starting", "Starting…");
       xhr.upload.addEventListener("progress", (ev) => {
         if (!ev.lengthComputable) return;
         const pct = Math.round((ev.loaded * 100) / ev.total);
         bar.value = pct;
-        text.textContent = pct + "% sent";
+        text.textContent = say("sent", "{pct} sent", pct + "%");
       });
       xhr.upload.addEventListener("load", () => {
         bar.value = 100;
-        text.textContent = "Sent. Saving your request…";
+        text.textContent = say("saving", "Sent. Saving your request…");
       });
       xhr.addEventListener("load", () => {
         const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
         if (!doc.body || !doc.querySelector("main")) {
           button.disabled = false;
-          text.textContent = "Something went wrong (" + xhr.status + "). Please try again.";
+          text.textContent = say("error", "Something went wrong ({status}). Please try again.", xhr.status);
           return;
         }
         document.title = doc.title;
@@ -126,7 +128,7 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       xhr.addEventListener("error", () => {
         button.disabled = false;
-        text.textContent = "The upload failed. Check your connection and try again.";
+        text.textContent = say("failed", "The upload failed. Check your connection and try again.");
       });
       xhr.send(new FormData(rf));
     });
@@ -222,4 +224,70 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   };
   document.addEventListener("DOMContentLoaded", () => task(false));
+})();
+
+// Manager's document upload (/manage/documents/new): refuse a file over
+// the limit before sending it, then send with a progress bar. Without this
+// script the form posts normally.
+(() => {
+  document.addEventListener("DOMContentLoaded", () => {
+    const form = document.querySelector("form[data-doc-upload]");
+    if (!form || !window.FormData) return;
+    const box = form.querySelector(".upload-progress");
+    const bar = box.querySelector("progress");
+    const text = box.querySelector("[data-progress-text]");
+    const button = form.querySelector("button[type=submit]");
+    const input = form.querySelector("input[type=file]");
+    form.addEventListener("submit", (e) => {
+      const file = input.files[0];
+      const limit = Number(input.dataset.maxBytes);
+      box.hidden = false;
+      if (file && limit && file.size > limit) {
+        e.preventDefault();
+        bar.value = 0;
+        text.textContent = "“" + file.name + "” is too large (max " + Math.round(limit / 1e6) + " MB). Choose a smaller file.";
+        input.focus();
+        return;
+      }
+      e.preventDefault();
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      button.disabled = true;
+      bar.value = 0;
+      text.textContent = "Starting…";
+      xhr.upload.addEventListener("progress", (ev) => {
+        if (!ev.lengthComputable) return;
+        const pct = Math.round((ev.loaded * 100) / ev.total);
+        bar.value = pct;
+        text.textContent = pct + "% uploaded";
+      });
+      xhr.upload.addEventListener("load", () => {
+        bar.value = 100;
+        text.textContent = "Uploaded. Checking and saving the document…";
+      });
+      xhr.addEventListener("load", () => {
+        // The answer (the document's page with its one-time confirmation,
+        // or the form with messages) replaces this page.
+        const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        if (!doc.querySelector("main")) {
+          button.disabled = false;
+          text.textContent = "Something went wrong (" + xhr.status + "). Please try again.";
+          return;
+        }
+        document.title = doc.title;
+        document.body.replaceWith(document.adoptNode(doc.body));
+        if (xhr.responseURL && xhr.responseURL !== location.href && new URL(xhr.responseURL).origin === location.origin) {
+          history.pushState(null, "", xhr.responseURL);
+          window.addEventListener("popstate", () => location.reload(), { once: true });
+        }
+        const alert = document.querySelector("[data-autofocus]");
+        if (alert) alert.focus();
+      });
+      xhr.addEventListener("error", () => {
+        button.disabled = false;
+        text.textContent = "The upload failed. Check your connection and try again.";
+      });
+      xhr.send(new FormData(form));
+    });
+  });
 })();
