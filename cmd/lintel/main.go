@@ -31,6 +31,7 @@ Usage:
                             (the password is read from LINTEL_PASSWORD or standard input)
   lintel company quota [flags] COMPANY-ID [SIZE]
                             show a company's storage use, or set its quota (20GB, 1TB, default)
+  lintel check    [flags]   verify the ledger (balanced transactions, cached balances); fails on a problem
 
 Every flag has an environment variable; run "lintel serve -h" to see them.
 `
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdUser(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "company":
 		return cmdCompany(ctx, args[1:], getenv, stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -75,6 +75,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := seedDemoDocuments(ctx, db, files); err != nil {
 			return fmt.Errorf("seed demo documents: %w", err)
 		}
+		if err := seedDemoBilling(ctx, db); err != nil {
+			return fmt.Errorf("seed demo billing: %w", err)
+		}
 	}
 
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

@@ -8,6 +8,8 @@ import (
 
 	"lintel.dev/lintel/internal/accounts"
 	"lintel.dev/lintel/internal/approvals"
+	"lintel.dev/lintel/internal/billing"
+	"lintel.dev/lintel/internal/billingmail"
 	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/mail"
 	"lintel.dev/lintel/internal/sqldb"
@@ -36,6 +38,15 @@ func startWorkers(ctx context.Context, sender mail.Sender, db *sqldb.DB, files b
 	// Reminders to owners who have not answered an approval request.
 	approvalsWorker := &approvals.Worker{DB: db, Mailer: approvals.Mailer{BaseURL: base, Now: db.Now}, Log: log}
 	run("approvals", func(ctx context.Context) error { approvalsWorker.Run(ctx); return nil })
+
+	// Recurring rent and late fees: once at start, then hourly. Every node
+	// may run it; the ledger's idempotency keys post each charge once.
+	rentWorker := &billing.Worker{DB: db, Log: log}
+	run("rent", func(ctx context.Context) error { rentWorker.Run(ctx); return nil })
+
+	// Payment receipts (the PDF attached) and owners' monthly statements.
+	billingMail := &billingmail.Worker{DB: db, Files: files, BaseURL: base, Log: log}
+	run("billingmail", func(ctx context.Context) error { billingMail.Run(ctx); return nil })
 
 	done := make(chan struct{})
 	go func() {

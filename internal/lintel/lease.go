@@ -52,11 +52,15 @@ type Lease struct {
 	RentMinor    int64
 	RentDueDay   int // 1–28
 	DepositMinor int64
-	Notes        string
-	Tenants      []Contact // ID and Name filled by reads
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	ArchivedAt   time.Time
+	// The late fee charged once on rent still open LateFeeGraceDays after
+	// its due date (0: no late fee).
+	LateFeeMinor     int64
+	LateFeeGraceDays int
+	Notes            string
+	Tenants          []Contact // ID and Name filled by reads
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	ArchivedAt       time.Time
 }
 
 // StatusOn returns the lease's status on day today.
@@ -113,7 +117,15 @@ const MaxRentMinor = 100_000_000_00
 // Normalize trims what was typed.
 func (l *Lease) Normalize() {
 	l.Notes = strings.TrimSpace(l.Notes)
+	if l.LateFeeMinor == 0 && l.LateFeeGraceDays == 0 {
+		// No rule: keep the usual grace, ready for when a fee is set.
+		l.LateFeeGraceDays = DefaultLateFeeGraceDays
+	}
 }
+
+// DefaultLateFeeGraceDays is the grace a new lease's late fee rule starts
+// with.
+const DefaultLateFeeGraceDays = 5
 
 // Validate returns a message per form field that cannot be stored as typed.
 // Tenants and the unit's scope are checked by the store.
@@ -142,6 +154,15 @@ func (l Lease) Validate() FieldErrors {
 		fe.Add("deposit", "The deposit cannot be negative.")
 	case l.DepositMinor > MaxRentMinor:
 		fe.Add("deposit", "That amount is too large. Check the number of digits.")
+	}
+	switch {
+	case l.LateFeeMinor < 0:
+		fe.Add("late_fee", "The late fee cannot be negative.")
+	case l.LateFeeMinor > MaxRentMinor:
+		fe.Add("late_fee", "That amount is too large. Check the number of digits.")
+	}
+	if l.LateFeeGraceDays < 0 || l.LateFeeGraceDays > 60 {
+		fe.Add("late_fee_grace_days", "Choose from 0 to 60 days of grace.")
 	}
 	checkLen(fe, "notes", l.Notes, maxNotesLen)
 	return fe

@@ -67,6 +67,9 @@ type Property struct {
 	// ApprovalLimitMinor: work estimated below it goes ahead without asking
 	// the owners; nil means the owners are always asked.
 	ApprovalLimitMinor *int64
+	// ManagementFeeBP is the company's fee, in basis points, on the owners'
+	// share of rent collected on the property (1000 = 10%).
+	ManagementFeeBP int
 }
 
 // Limits on what people type, generous enough for real addresses and short
@@ -126,6 +129,9 @@ func (p Property) Validate() FieldErrors {
 	checkLen(fe, "notes", p.Notes, maxNotesLen)
 	if p.ApprovalLimitMinor != nil && *p.ApprovalLimitMinor < 0 {
 		fe.Add("approval_limit", "Enter zero or more, or leave it empty to always ask the owners.")
+	}
+	if p.ManagementFeeBP < 0 || p.ManagementFeeBP > ShareBPMax {
+		fe.Add("management_fee", "Enter a percentage from 0 to 100, e.g. 8 or 7.5.")
 	}
 	return fe
 }

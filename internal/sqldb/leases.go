@@ -30,13 +30,14 @@ type LeasePage struct {
 }
 
 const leaseCols = `l.id, l.company_id, l.unit_id, u.label, u.property_id, p.name, l.start_date, l.end_date, l.month_to_month,
-	l.rent_minor, l.rent_due_day, l.deposit_minor, l.notes, l.created_at, l.updated_at, l.archived_at`
+	l.rent_minor, l.rent_due_day, l.deposit_minor, l.notes, l.created_at, l.updated_at, l.archived_at, l.late_fee_minor, l.late_fee_grace_days`
 
 const leaseFrom = ` FROM leases l JOIN units u ON u.id = l.unit_id JOIN properties p ON p.id = u.property_id`
 
 func scanLease(row scanner, l *lintel.Lease) error {
 	return row.Scan(&l.ID, &l.CompanyID, &l.UnitID, &l.UnitLabel, &l.PropertyID, &l.PropertyName, &l.Start, &l.End, &l.MonthToMonth,
-		&l.RentMinor, &l.RentDueDay, &l.DepositMinor, &l.Notes, at(&l.CreatedAt), at(&l.UpdatedAt), at(&l.ArchivedAt))
+		&l.RentMinor, &l.RentDueDay, &l.DepositMinor, &l.Notes, at(&l.CreatedAt), at(&l.UpdatedAt), at(&l.ArchivedAt),
+		&l.LateFeeMinor, &l.LateFeeGraceDays)
 }
 
 // openEnd stands for "no end date" in date comparisons: dates are stored as
@@ -243,9 +244,10 @@ func (db *DB) CreateLease(ctx context.Context, s lintel.Staff, l lintel.Lease, t
 			return err
 		}
 		var err error
-		id, err = tx.insert(ctx, `INSERT INTO leases (company_id, unit_id, start_date, end_date, month_to_month, rent_minor, rent_due_day, deposit_minor, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-			s.CompanyID, l.UnitID, l.Start, l.End, l.MonthToMonth, l.RentMinor, l.RentDueDay, l.DepositMinor, l.Notes, ts(tx.Now))
+		id, err = tx.insert(ctx, `INSERT INTO leases (company_id, unit_id, start_date, end_date, month_to_month, rent_minor, rent_due_day, deposit_minor, notes, created_at, updated_at,
+				late_fee_minor, late_fee_grace_days)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)`,
+			s.CompanyID, l.UnitID, l.Start, l.End, l.MonthToMonth, l.RentMinor, l.RentDueDay, l.DepositMinor, l.Notes, ts(tx.Now), l.LateFeeMinor, l.LateFeeGraceDays)
 		if err != nil {
 			return err
 		}
@@ -366,8 +368,9 @@ func (db *DB) UpdateLease(ctx context.Context, s lintel.Staff, l lintel.Lease) e
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE leases SET start_date = $1, end_date = $2, month_to_month = $3, rent_minor = $4, rent_due_day = $5,
-			deposit_minor = $6, notes = $7, updated_at = $8 WHERE id = $9 AND company_id = $10`,
-			l.Start, l.End, l.MonthToMonth, l.RentMinor, l.RentDueDay, l.DepositMinor, l.Notes, ts(tx.Now), l.ID, s.CompanyID); err != nil {
+			deposit_minor = $6, notes = $7, updated_at = $8, late_fee_minor = $11, late_fee_grace_days = $12 WHERE id = $9 AND company_id = $10`,
+			l.Start, l.End, l.MonthToMonth, l.RentMinor, l.RentDueDay, l.DepositMinor, l.Notes, ts(tx.Now), l.ID, s.CompanyID,
+			l.LateFeeMinor, l.LateFeeGraceDays); err != nil {
 			return err
 		}
 		return tx.staffAudit(ctx, s, "lease.update", "lease", l.ID, l.Start.String())

@@ -123,14 +123,14 @@ const propertyCols = `p.id, p.company_id, p.name, p.kind, p.address_line1, p.add
 	p.country, p.notes, p.created_at, p.updated_at, p.archived_at,
 	(SELECT COUNT(*) FROM units u WHERE u.property_id = p.id AND u.archived_at IS NULL AND u.common_area = FALSE),
 	(SELECT COUNT(*) FROM units u WHERE u.property_id = p.id AND u.archived_at IS NULL AND u.common_area = TRUE),
-	p.approval_limit_minor`
+	p.approval_limit_minor, p.management_fee_bp`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanProperty(row scanner, p *lintel.Property) error {
 	var limit sql.NullInt64
 	err := row.Scan(&p.ID, &p.CompanyID, &p.Name, &p.Kind, &p.AddressLine1, &p.AddressLine2, &p.City, &p.Region, &p.PostalCode,
-		&p.Country, &p.Notes, at(&p.CreatedAt), at(&p.UpdatedAt), at(&p.ArchivedAt), &p.UnitCount, &p.CommonAreaCount, &limit)
+		&p.Country, &p.Notes, at(&p.CreatedAt), at(&p.UpdatedAt), at(&p.ArchivedAt), &p.UnitCount, &p.CommonAreaCount, &limit, &p.ManagementFeeBP)
 	if limit.Valid {
 		p.ApprovalLimitMinor = &limit.Int64
 	}
@@ -226,9 +226,9 @@ func (db *DB) CreateProperty(ctx context.Context, s lintel.Staff, p lintel.Prope
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
-		id, err = tx.insert(ctx, `INSERT INTO properties (company_id, name, kind, address_line1, address_line2, city, region, postal_code, country, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-			s.CompanyID, p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now))
+		id, err = tx.insert(ctx, `INSERT INTO properties (company_id, name, kind, address_line1, address_line2, city, region, postal_code, country, notes, created_at, updated_at, management_fee_bp)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)`,
+			s.CompanyID, p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now), p.ManagementFeeBP)
 		if err != nil {
 			return err
 		}
@@ -265,8 +265,8 @@ func (db *DB) UpdateProperty(ctx context.Context, s lintel.Staff, p lintel.Prope
 			limit = *p.ApprovalLimitMinor
 		}
 		r, err := tx.exec(ctx, `UPDATE properties SET name = $1, kind = $2, address_line1 = $3, address_line2 = $4, city = $5, region = $6,
-			postal_code = $7, country = $8, notes = $9, updated_at = $10, approval_limit_minor = $13 WHERE id = $11 AND company_id = $12`,
-			p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now), p.ID, s.CompanyID, limit)
+			postal_code = $7, country = $8, notes = $9, updated_at = $10, approval_limit_minor = $13, management_fee_bp = $14 WHERE id = $11 AND company_id = $12`,
+			p.Name, string(p.Kind), p.AddressLine1, p.AddressLine2, p.City, p.Region, p.PostalCode, p.Country, p.Notes, ts(tx.Now), p.ID, s.CompanyID, limit, p.ManagementFeeBP)
 		if err := oneRow(r, err); err != nil {
 			return err
 		}

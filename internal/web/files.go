@@ -113,3 +113,17 @@ func (s *Server) serveStoredFile(w http.ResponseWriter, r *http.Request, f sqldb
 	_, _ = io.Copy(w, rc)
 	return nil
 }
+
+// serveGeneratedFile sends a file made for this request (a receipt or
+// statement PDF), after the caller checked scope, with the same sandbox
+// and type headers as a stored file. It is never kept by the browser: it
+// reflects the ledger at this moment.
+func serveGeneratedFile(w http.ResponseWriter, r *http.Request, data []byte, name, contentType, disposition string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Disposition", contentDisposition(disposition, name))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+}

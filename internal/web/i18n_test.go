@@ -19,6 +19,7 @@ var portalTemplates = []string{
 	"templates/approvals/decide.html",
 	"templates/partials/nav.html", // the portal's navigation; the manager's is cut out below
 	"templates/partials/portal_tabs.html",
+	"templates/partials/billing_lines.html",
 }
 
 func portalTemplateFiles(t *testing.T) map[string]string {

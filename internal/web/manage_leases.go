@@ -101,6 +101,7 @@ func (s *Server) newLeaseForm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := NewForm()
 	f.Set("due_day", "1")
+	f.Set("late_fee_grace_days", strconv.Itoa(lintel.DefaultLateFeeGraceDays))
 	if u := q.Get("unit"); u != "" {
 		f.Set("unit_id", u)
 	}
@@ -192,6 +193,12 @@ func leaseFromForm(f Form, currency string) lintel.Lease {
 		RentMinor:    f.Money("rent", currency, true),
 		DepositMinor: f.Money("deposit", currency, false),
 		Notes:        f.Get("notes"),
+		LateFeeMinor: f.Money("late_fee", currency, false),
+	}
+	if d := f.Int("late_fee_grace_days", 0, 60); d != nil {
+		l.LateFeeGraceDays = *d
+	} else if f.Get("late_fee_grace_days") == "" {
+		l.LateFeeGraceDays = lintel.DefaultLateFeeGraceDays
 	}
 	if d := f.Int("due_day", 1, 28); d != nil {
 		l.RentDueDay = *d
@@ -374,6 +381,10 @@ func leaseFormOf(l lintel.Lease, currency string) Form {
 	if l.DepositMinor != 0 {
 		f.Set("deposit", lintel.FormatMoneyInput(l.DepositMinor, currency))
 	}
+	if l.LateFeeMinor != 0 {
+		f.Set("late_fee", lintel.FormatMoneyInput(l.LateFeeMinor, currency))
+	}
+	f.Set("late_fee_grace_days", strconv.Itoa(l.LateFeeGraceDays))
 	f.Set("notes", l.Notes)
 	return f
 }

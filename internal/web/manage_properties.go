@@ -242,7 +242,23 @@ func propertyFromForm(f Form) lintel.Property {
 		Name: f.Get("name"), Kind: lintel.PropertyKind(f.Get("kind")),
 		AddressLine1: f.Get("address_line1"), AddressLine2: f.Get("address_line2"), City: f.Get("city"),
 		Region: f.Get("region"), PostalCode: f.Get("postal_code"), Country: f.Get("country"), Notes: f.Get("notes"),
+		ManagementFeeBP: managementFeeFromForm(f),
 	}
+}
+
+// managementFeeFromForm reads "Management fee (%)" into basis points; empty
+// or 0 is no fee. A typo is a message on the field, not a silent 0.
+func managementFeeFromForm(f Form) int {
+	v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("management_fee")), "%"))
+	if v == "" || strings.Trim(v, "0.,") == "" {
+		return 0
+	}
+	bp, err := lintel.ParseShare(v)
+	if err != nil {
+		f.Errors.Add("management_fee", "Enter the fee as a percentage of the rent from 0 to 100, e.g. 8 or 7.5 (at most two decimals).")
+		return 0
+	}
+	return bp
 }
 
 // createProperty stores a new property, and its first unit when asked.
@@ -299,6 +315,9 @@ func (s *Server) editPropertyForm(w http.ResponseWriter, r *http.Request) error 
 		"city": p.City, "region": p.Region, "postal_code": p.PostalCode, "country": p.Country, "notes": p.Notes} {
 		f.Set(k, v)
 	}
+	if p.ManagementFeeBP > 0 {
+		f.Set("management_fee", lintel.FormatShare(p.ManagementFeeBP))
+	}
 	if p.ApprovalLimitMinor != nil {
 		company, err := s.db.Company(r.Context(), staffOf(r))
 		if err != nil {
@@ -326,6 +345,9 @@ func (s *Server) updateProperty(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := propertyFromForm(f)
 	p.ID = id
+	if len(f.Errors) > 0 {
+		return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, f, stored)
+	}
 	// The owners' approval limit: empty means "always ask the owners".
 	if f.Get("approval_limit") != "" {
 		company, err := s.db.Company(r.Context(), st)

@@ -12,13 +12,12 @@ import (
 // Maintenance, Lease (tenants) or Assets (owners), Documents, Billing — and
 // the profile menu under the person's initials, with the company switch
 // for a person linked to several companies. render fills Page.Portal; the
-// tabs themselves live in portal_lease.go, portal_assets.go and the other
-// capabilities' files.
+// tabs themselves live in portal_lease.go, portal_assets.go, portal_billing.go
+// and the other capabilities' files.
 
 func (s *Server) portalTabRoutes() []route {
 	return slices.Concat([]route{
 		{"POST", "/portal/company", resident, s.portalSwitchCompany},
-		{"GET", "/portal/billing", resident, s.portalBilling},
 	}, s.portalLeaseRoutes(), s.portalAssetRoutes())
 }
 
@@ -66,14 +65,6 @@ func (s *Server) portalSwitchCompany(w http.ResponseWriter, r *http.Request) err
 		to = next
 	}
 	return redirect(w, r, to)
-}
-
-type portalBillingPage struct{ Page }
-
-// portalBilling is the Billing tab's place until billing (issue 5) fills
-// it, so the seed's navigation is whole and says what will come.
-func (s *Server) portalBilling(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "portal/billing.html", &portalBillingPage{Page{Title: "Billing", Area: "portal", Nav: "billing"}})
 }
 
 // companyCard is what the "portal-company-contact" template shows: a

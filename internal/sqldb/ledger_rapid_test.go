@@ -1,0 +1,276 @@
+package sqldb_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"lintel.dev/lintel/internal/lintel"
+	"lintel.dev/lintel/internal/sqldb"
+	"lintel.dev/lintel/internal/testkit"
+)
+
+// withRapidChecks runs fn with -rapid.checks at n unless the command line
+// set it: the property test must stay quick in the normal suite, and a
+// person hunting a bug can still ask for more.
+func withRapidChecks(n int, fn func()) {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	f := flag.Lookup("rapid.checks")
+	if set || f == nil {
+		fn()
+		return
+	}
+	old := f.Value.String()
+	_ = f.Value.Set(strconv.Itoa(n))
+	defer func() { _ = f.Value.Set(old) }()
+	fn()
+}
+
+// modelTx is what the model knows of one posted transaction.
+type modelTx struct {
+	id       int64
+	kind     string
+	lease    int64
+	amount   int64
+	reversed bool
+	reversal bool
+}
+
+var rapidCompanies atomic.Int64
+
+// TestLedgerProperties drives random charges, partial, full and over
+// payments, credits, reversals and owner entries through the store and
+// checks the ledger's invariants after every step (issue 5, point 5).
+func TestLedgerProperties(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		checks := 40
+		if db.Dialect() == sqldb.Postgres {
+			checks = 15
+		}
+		withRapidChecks(checks, func() {
+			rapid.Check(t, func(rt *rapid.T) { ledgerMachine(t, rt, db) })
+		})
+	})
+}
+
+func ledgerMachine(outer *testing.T, t *rapid.T, db *sqldb.DB) {
+	ctx := context.Background()
+	f := newLedgerFixture(outer, db, fmt.Sprintf("Rapid%d", rapidCompanies.Add(1)))
+	leases := []int64{f.lease, f.lease2}
+	owners := []struct{ contact, unit int64 }{{f.ann, 0}, {f.bob, 0}, {f.carl, f.flat2}}
+	var txs []*modelTx
+	lastKey, lastID := "", int64(0)
+	before := map[string]string{}
+	base, _ := lintel.ParseDate("2025-01-01")
+	day := func(t *rapid.T, label string) lintel.Date { return base.AddDays(rapid.IntRange(0, 540).Draw(t, label)) }
+	amount := func(t *rapid.T, label string) int64 { return rapid.Int64Range(1, 300000).Draw(t, label) }
+	leaseOf := func(t *rapid.T) int64 { return rapid.SampledFrom(leases).Draw(t, "lease") }
+	remember := func(id int64, kind string, lease, amt int64, key string) {
+		txs = append(txs, &modelTx{id: id, kind: kind, lease: lease, amount: amt})
+		lastKey, lastID = key, id
+	}
+	balance := func(lease int64) int64 {
+		var b int64
+		for _, x := range txs {
+			if x.lease != lease || x.reversed || x.reversal {
+				continue
+			}
+			switch x.kind {
+			case "charge":
+				b += x.amount
+			case "payment", "credit":
+				b -= x.amount
+			}
+		}
+		return b
+	}
+	// openCharge picks one of the lease's open charges, if any.
+	openCharge := func(t *rapid.T, lease int64) int64 {
+		acc, err := db.LeaseLedger(ctx, f.s, lease, "", 500)
+		if err != nil {
+			t.Fatalf("ledger: %v", err)
+		}
+		var open []int64
+		for _, l := range acc.Lines {
+			if l.Open > 0 {
+				open = append(open, l.ID)
+			}
+		}
+		if len(open) == 0 || !rapid.Bool().Draw(t, "apply to a chosen charge") {
+			return 0
+		}
+		return rapid.SampledFrom(open).Draw(t, "apply to")
+	}
+
+	t.Repeat(map[string]func(*rapid.T){
+		"charge": func(t *rapid.T) {
+			c := lintel.NewCharge{LeaseID: leaseOf(t), Category: rapid.SampledFrom([]lintel.ChargeCategory{lintel.ChargeRent, lintel.ChargeRent, lintel.ChargeFee,
+				lintel.ChargeDeposit, lintel.ChargeUtility}).Draw(t, "category"), Description: "Charge", Amount: amount(t, "amount"),
+				Due: day(t, "due"), IdempotencyKey: newKey()}
+			id, err := db.PostCharge(ctx, f.s, c)
+			if err != nil {
+				t.Fatalf("charge: %v", err)
+			}
+			remember(id, "charge", c.LeaseID, c.Amount, c.IdempotencyKey)
+		},
+		"payment": func(t *rapid.T) {
+			lease := leaseOf(t)
+			owed := balance(lease)
+			var amt int64
+			switch how := rapid.SampledFrom([]string{"partial", "full", "over", "any"}).Draw(t, "how"); {
+			case how == "partial" && owed > 1:
+				amt = rapid.Int64Range(1, owed-1).Draw(t, "amount")
+			case how == "full" && owed > 0:
+				amt = owed
+			case how == "over":
+				amt = max(owed, 0) + rapid.Int64Range(1, 100000).Draw(t, "extra")
+			default:
+				amt = amount(t, "amount")
+			}
+			p := lintel.NewPayment{LeaseID: lease, Amount: amt, Received: day(t, "received"), Method: lintel.PayBankTransfer,
+				ApplyTo: openCharge(t, lease), IdempotencyKey: newKey()}
+			id, err := db.PostPayment(ctx, f.s, p)
+			if err != nil {
+				t.Fatalf("payment: %v", err)
+			}
+			remember(id, "payment", lease, amt, p.IdempotencyKey)
+		},
+		"credit": func(t *rapid.T) {
+			lease := leaseOf(t)
+			c := lintel.NewCredit{LeaseID: lease, Category: rapid.SampledFrom([]lintel.ChargeCategory{lintel.ChargeRent, lintel.ChargeFee}).Draw(t, "category"),
+				Description: "Credit", Amount: amount(t, "amount"), Date: day(t, "date"), ApplyTo: openCharge(t, lease), IdempotencyKey: newKey()}
+			id, err := db.PostCredit(ctx, f.s, c)
+			if err != nil {
+				t.Fatalf("credit: %v", err)
+			}
+			remember(id, "credit", lease, c.Amount, c.IdempotencyKey)
+		},
+		"reverse": func(t *rapid.T) {
+			if len(txs) == 0 {
+				t.Skip("nothing to reverse")
+			}
+			x := rapid.SampledFrom(txs).Draw(t, "transaction")
+			key := newKey()
+			id, err := db.Reverse(ctx, f.s, x.id, "Random reversal", key)
+			switch {
+			case x.reversal || x.reversed:
+				if lintel.KindOf(err) != lintel.KindConflict {
+					t.Fatalf("reversing %+v: got %v, want a conflict", *x, err)
+				}
+				return
+			case err != nil:
+				t.Fatalf("reverse %+v: %v", *x, err)
+			}
+			x.reversed = true
+			txs = append(txs, &modelTx{id: id, kind: "reversal", lease: x.lease, amount: x.amount, reversal: true})
+			lastKey, lastID = key, id
+		},
+		"owner entry": func(t *rapid.T) {
+			o := rapid.SampledFrom(owners).Draw(t, "owner")
+			e := lintel.NewOwnerEntry{Kind: rapid.SampledFrom(lintel.OwnerEntryKinds).Draw(t, "kind"), ContactID: o.contact, PropertyID: f.prop,
+				UnitID: o.unit, Amount: amount(t, "amount"), Date: day(t, "date"), Description: "Owner entry",
+				AllowNegative: rapid.Bool().Draw(t, "allow negative"), IdempotencyKey: newKey()}
+			held := -ledgerCount(outer, db, `SELECT COALESCE(SUM(balance_minor), 0) FROM ledger_accounts WHERE kind = 'owner' AND contact_id = $1
+				AND COALESCE(unit_id, 0) = $2`, o.contact, o.unit)
+			id, err := db.PostOwnerEntry(ctx, f.s, e)
+			if e.Kind == lintel.OwnerDistribution && !e.AllowNegative && e.Amount > held {
+				if lintel.FieldsOf(err)["amount"] == "" {
+					t.Fatalf("a distribution of %d above the %d held was not refused: %v", e.Amount, held, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("owner entry: %v", err)
+			}
+			remember(id, string(e.Kind), 0, e.Amount, e.IdempotencyKey)
+		},
+		"submit again": func(t *rapid.T) {
+			if lastKey == "" {
+				t.Skip("nothing submitted yet")
+			}
+			d, _ := lintel.ParseDate("2025-06-01")
+			id, err := db.PostPayment(ctx, f.s, lintel.NewPayment{LeaseID: f.lease, Amount: 1, Received: d, Method: lintel.PayCash, IdempotencyKey: lastKey})
+			if err != nil || id != lastID {
+				t.Fatalf("the same key again: id %d (first %d), err %v", id, lastID, err)
+			}
+		},
+		"": func(t *rapid.T) { checkLedgerInvariants(outer, t, db, f, leases, balance, before) },
+	})
+}
+
+// checkLedgerInvariants is run after every step. It recomputes from the
+// rows with its own SQL rather than trusting CheckLedger, then also asks
+// CheckLedger.
+func checkLedgerInvariants(outer *testing.T, t *rapid.T, db *sqldb.DB, f ledgerFixture, leases []int64, balance func(int64) int64, before map[string]string) {
+	ctx := context.Background()
+	q := func(what, query string, args ...any) {
+		if n := ledgerCount(outer, db, query, args...); n != 0 {
+			t.Fatalf("%s: %d", what, n)
+		}
+	}
+	cid := f.s.CompanyID
+	counts := `NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = a.source_id) AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = a.charge_id)`
+	q("transactions whose postings do not sum to zero", `SELECT COUNT(*) FROM ledger_transactions t WHERE t.company_id = $1
+		AND COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p WHERE p.transaction_id = t.id), 0) <> 0`, cid)
+	q("cached balances that differ from their postings", `SELECT COUNT(*) FROM ledger_accounts a WHERE a.company_id = $1
+		AND a.balance_minor <> COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p WHERE p.account_id = a.id), 0)`, cid)
+	q("payments and credits applied beyond their amount", `SELECT COUNT(*) FROM ledger_transactions t WHERE t.company_id = $1
+		AND t.amount_minor < COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a WHERE a.source_id = t.id AND `+counts+`), 0)`, cid)
+	q("charges paid beyond their amount", `SELECT COUNT(*) FROM ledger_transactions t WHERE t.company_id = $1
+		AND t.amount_minor < COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a WHERE a.charge_id = t.id AND `+counts+`), 0)`, cid)
+	// The owners' parts of each payment landing on rent add up to exactly
+	// what landed (the shares are 60/40 and 100%; fees are separate
+	// postings); nothing else pays owners; an allocation that stopped
+	// counting is fully undone.
+	q("owner splits that do not add up", `SELECT COUNT(*) FROM ledger_allocations a JOIN ledger_transactions s ON s.id = a.source_id
+		JOIN ledger_transactions c ON c.id = a.charge_id WHERE a.company_id = $1 AND `+counts+`
+		AND CASE WHEN s.kind = 'payment' AND c.category = 'rent' THEN a.amount_minor ELSE 0 END <> -COALESCE((SELECT SUM(p.amount_minor)
+			FROM ledger_postings p JOIN ledger_accounts ac ON ac.id = p.account_id
+			WHERE p.allocation_id = a.id AND ac.kind = 'owner' AND p.amount_minor < 0), 0)`, cid)
+	q("undone allocations still paying owners", `SELECT COUNT(*) FROM ledger_allocations a WHERE a.company_id = $1 AND NOT (`+counts+`)
+		AND COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p JOIN ledger_accounts ac ON ac.id = p.account_id
+			WHERE p.allocation_id = a.id AND ac.kind = 'owner'), 0) <> 0`, cid)
+	q("undone allocations whose postings do not net to zero", `SELECT COUNT(*) FROM ledger_allocations a WHERE a.company_id = $1 AND NOT (`+counts+`)
+		AND COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p WHERE p.allocation_id = a.id), 0) <> 0`, cid)
+	for _, lease := range leases {
+		bal, overdue, err := db.LeaseBalance(ctx, f.s, lease)
+		if err != nil {
+			t.Fatalf("balance: %v", err)
+		}
+		if want := balance(lease); bal != want {
+			t.Fatalf("lease %d: balance %d, but charges − payments − credits = %d", lease, bal, want)
+		}
+		open := ledgerCount(outer, db, `SELECT COALESCE(SUM(t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
+			WHERE a.charge_id = t.id AND `+counts+`), 0)), 0) FROM ledger_transactions t WHERE t.lease_id = $1 AND t.kind = 'charge'
+			AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id)`, lease)
+		// Money waiting and a charge unpaid never coexist: the open
+		// charges are exactly the positive part of the balance.
+		if open != max(bal, 0) {
+			t.Fatalf("lease %d: open charges %d but balance %d", lease, open, bal)
+		}
+		if overdue < 0 || overdue > open {
+			t.Fatalf("lease %d: overdue %d of %d open", lease, overdue, open)
+		}
+	}
+	rows, err := db.LedgerRowsForTest(ctx, cid)
+	if err != nil {
+		t.Fatalf("rows: %v", err)
+	}
+	for k, v := range before {
+		if rows[k] != v {
+			t.Fatalf("row %s changed from %q to %q", k, v, rows[k])
+		}
+	}
+	for k, v := range rows {
+		before[k] = v
+	}
+	if problems, err := db.CheckLedger(ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("CheckLedger: %v %q", err, problems)
+	}
+}
