@@ -316,7 +316,7 @@ func TestLateFees(t *testing.T) {
 		paid := f.lease(t, db, 2, lintel.Lease{Start: day(t, "2026-03-01"), RentMinor: 100000})
 		noRule := f.lease(t, db, 3, lintel.Lease{Start: day(t, "2026-03-01"), RentMinor: 100000})
 		for _, l := range []int64{unpaid, partly, paid} {
-			if err := db.SetLateFeeRule(ctx, f.s, l, 5000, 5); err != nil {
+			if err := testkit.SetLateFeeRule(ctx, db, f.s, l, 5000, 5); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -346,7 +346,7 @@ func TestLateFees(t *testing.T) {
 		wantCharges(t, charges(t, db, f.s, noRule, lintel.ChargeLateFee))
 
 		// A rule set long after the rent fell due fines nothing old.
-		if err := db.SetLateFeeRule(ctx, f.s, noRule, 5000, 5); err != nil {
+		if err := testkit.SetLateFeeRule(ctx, db, f.s, noRule, 5000, 5); err != nil {
 			t.Fatal(err)
 		}
 		clock.Set(time.Date(2026, 4, 20, 0, 5, 0, 0, time.UTC))
@@ -387,7 +387,7 @@ func TestRecurringRentConcurrent(t *testing.T) {
 				leases = append(leases, f.lease(t, nodes[0], i, lintel.Lease{Start: day(t, "2026-01-01"), RentMinor: 100000 + int64(i)}))
 			}
 			for _, l := range leases[:2] {
-				if err := nodes[0].SetLateFeeRule(ctx, f.s, l, 2500, 0); err != nil {
+				if err := testkit.SetLateFeeRule(ctx, nodes[0], f.s, l, 2500, 0); err != nil {
 					t.Fatal(err)
 				}
 			}

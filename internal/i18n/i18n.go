@@ -183,16 +183,6 @@ func Has(lang, key string) bool {
 	return lang == Default || ok
 }
 
-// Keys lists the keys translated into lang, sorted; for tests.
-func Keys(lang string) []string {
-	out := make([]string, 0, len(sources[lang]))
-	for k := range sources[lang] {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // sameVerbs reports whether a and b use the same fmt verbs, in any order
 // (a translation may move an argument with %[2]s).
 func sameVerbs(a, b string) bool {

@@ -616,30 +616,14 @@ func (db *DB) PostPayment(ctx context.Context, s lintel.Staff, pay lintel.NewPay
 		if err != nil {
 			return err
 		}
-		id, err = p.insert(ctx, txRow{kind: txPayment, lease: l.id, property: l.property, unit: l.unit,
-			description: "Payment received, thank you", date: pay.Received, amount: pay.Amount, method: string(pay.Method),
-			reference: pay.Reference, receipt: receipt, key: pay.IdempotencyKey})
-		if err != nil {
-			return err
-		}
 		bank, err := p.acct(ctx, acctBank, 0, 0, 0, 0, "")
 		if err != nil {
 			return err
 		}
-		recv, err := p.acct(ctx, acctReceivable, l.id, 0, 0, 0, "")
+		id, err = p.receive(ctx, l, txRow{kind: txPayment, lease: l.id, property: l.property, unit: l.unit,
+			description: "Payment received, thank you", date: pay.Received, amount: pay.Amount, method: string(pay.Method),
+			reference: pay.Reference, receipt: receipt, key: pay.IdempotencyKey}, bank, pay.ApplyTo)
 		if err != nil {
-			return err
-		}
-		if err := p.post(ctx, id, 0, []leg{{bank, pay.Amount}, {recv, -pay.Amount}}); err != nil {
-			return err
-		}
-		if pay.ApplyTo != 0 {
-			src := openItem{id: id, kind: txPayment, date: pay.Received, open: pay.Amount}
-			if err := p.applyFirst(ctx, l, src, pay.ApplyTo); err != nil {
-				return err
-			}
-		}
-		if err := p.settle(ctx, l, id); err != nil {
 			return err
 		}
 		// The receipt e-mail's job commits or rolls back with the payment
@@ -652,6 +636,30 @@ func (db *DB) PostPayment(ctx context.Context, s lintel.Staff, pay lintel.NewPay
 				pay.Method.Label(), pay.Received, l.id, receipt))
 	})
 	return firstID(id, err)
+}
+
+// receive records row, a payment or a credit on lease l, as Dr debit / Cr
+// the lease's receivable; it pays applyTo first when set, then settles
+// what waits on the lease oldest first.
+func (p *poster) receive(ctx context.Context, l leaseRef, row txRow, debit, applyTo int64) (int64, error) {
+	id, err := p.insert(ctx, row)
+	if err != nil {
+		return 0, err
+	}
+	recv, err := p.acct(ctx, acctReceivable, l.id, 0, 0, 0, "")
+	if err != nil {
+		return 0, err
+	}
+	if err := p.post(ctx, id, 0, []leg{{debit, row.amount}, {recv, -row.amount}}); err != nil {
+		return 0, err
+	}
+	if applyTo != 0 {
+		src := openItem{id: id, kind: row.kind, category: row.category, date: row.date, open: row.amount}
+		if err := p.applyFirst(ctx, l, src, applyTo); err != nil {
+			return 0, err
+		}
+	}
+	return id, p.settle(ctx, l, id)
 }
 
 // firstID turns a lost idempotency race into the winner's id.
@@ -686,29 +694,13 @@ func (db *DB) PostCredit(ctx context.Context, s lintel.Staff, c lintel.NewCredit
 		if err != nil {
 			return err
 		}
-		id, err = p.insert(ctx, txRow{kind: txCredit, category: string(c.Category), lease: l.id, property: l.property, unit: l.unit,
-			description: c.Description, date: c.Date, amount: c.Amount, key: c.IdempotencyKey})
-		if err != nil {
-			return err
-		}
 		income, err := p.acct(ctx, acctIncome, 0, 0, l.property, 0, string(c.Category))
 		if err != nil {
 			return err
 		}
-		recv, err := p.acct(ctx, acctReceivable, l.id, 0, 0, 0, "")
+		id, err = p.receive(ctx, l, txRow{kind: txCredit, category: string(c.Category), lease: l.id, property: l.property, unit: l.unit,
+			description: c.Description, date: c.Date, amount: c.Amount, key: c.IdempotencyKey}, income, c.ApplyTo)
 		if err != nil {
-			return err
-		}
-		if err := p.post(ctx, id, 0, []leg{{income, c.Amount}, {recv, -c.Amount}}); err != nil {
-			return err
-		}
-		if c.ApplyTo != 0 {
-			src := openItem{id: id, kind: txCredit, category: string(c.Category), date: c.Date, open: c.Amount}
-			if err := p.applyFirst(ctx, l, src, c.ApplyTo); err != nil {
-				return err
-			}
-		}
-		if err := p.settle(ctx, l, id); err != nil {
 			return err
 		}
 		return tx.staffAudit(ctx, s, "ledger.credit", "ledger_transaction", id,

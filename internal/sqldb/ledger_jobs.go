@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"lintel.dev/lintel/internal/lintel"
@@ -143,40 +142,4 @@ func (db *DB) PostSystemCharge(ctx context.Context, companyID int64, c lintel.Ne
 		created = false
 	}
 	return id, created, err
-}
-
-// SetLateFeeRule sets the late fee the job charges on a lease's rent left
-// open past graceDays after its due date (fee 0: no late fee). Changing
-// it affects rent that becomes late from now on, not fees already posted.
-func (db *DB) SetLateFeeRule(ctx context.Context, s lintel.Staff, leaseID, fee int64, graceDays int) error {
-	if err := s.Require(lintel.PermEditRecords); err != nil {
-		return err
-	}
-	fe := lintel.FieldErrors{}
-	switch {
-	case fee < 0:
-		fe.Add("late_fee", "The late fee cannot be negative.")
-	case fee > lintel.MaxRentMinor:
-		fe.Add("late_fee", "That amount is too large. Check the number of digits.")
-	}
-	if graceDays < 0 || graceDays > 60 {
-		fe.Add("late_fee_grace_days", "Choose from 0 to 60 days of grace.")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		l, err := tx.lease(ctx, s, leaseID)
-		if err != nil {
-			return err
-		}
-		if l.Archived() {
-			return lintel.Conflict("This lease is archived and can no longer be changed.")
-		}
-		if _, err := tx.exec(ctx, `UPDATE leases SET late_fee_minor = $1, late_fee_grace_days = $2, updated_at = $3 WHERE id = $4 AND company_id = $5`,
-			fee, graceDays, ts(tx.Now), leaseID, s.CompanyID); err != nil {
-			return err
-		}
-		return tx.staffAudit(ctx, s, "lease.late_fee", "lease", leaseID, fmt.Sprintf("%d after %d days", fee, graceDays))
-	})
 }

@@ -153,7 +153,7 @@ func ledgerMachine(outer *testing.T, t *rapid.T, db *sqldb.DB) {
 		},
 		"reverse": func(t *rapid.T) {
 			if len(txs) == 0 {
-				t.Skip("nothing to reverse")
+				return // nothing to reverse yet: a no-op step
 			}
 			x := rapid.SampledFrom(txs).Draw(t, "transaction")
 			key := newKey()
@@ -192,7 +192,7 @@ func ledgerMachine(outer *testing.T, t *rapid.T, db *sqldb.DB) {
 		},
 		"submit again": func(t *rapid.T) {
 			if lastKey == "" {
-				t.Skip("nothing submitted yet")
+				return // nothing submitted yet: a no-op step
 			}
 			d, _ := lintel.ParseDate("2025-06-01")
 			id, err := db.PostPayment(ctx, f.s, lintel.NewPayment{LeaseID: f.lease, Amount: 1, Received: d, Method: lintel.PayCash, IdempotencyKey: lastKey})

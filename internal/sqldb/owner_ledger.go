@@ -74,7 +74,7 @@ func (a OwnerLedgerAsset) Share() string {
 	if a.ShareBP == 0 {
 		return ""
 	}
-	return bpPercent(a.ShareBP)
+	return lintel.FormatShare(a.ShareBP) + "%"
 }
 
 // ManagementFee is the property's management fee, "8%" ("" when none).
@@ -82,13 +82,7 @@ func (a OwnerLedgerAsset) ManagementFee() string {
 	if a.ManagementFeeBP == 0 {
 		return ""
 	}
-	return bpPercent(a.ManagementFeeBP)
-}
-
-func bpPercent(bp int) string {
-	s := strconv.Itoa(bp/100) + "." + fmt.Sprintf("%02d", bp%100)
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "0"), "0")
-	return strings.TrimSuffix(s, ".") + "%"
+	return lintel.FormatShare(a.ManagementFeeBP) + "%"
 }
 
 // OwnerLedgerLine is one movement on an owner's balance: one transaction
@@ -344,7 +338,7 @@ type OwnerBillableRequest struct {
 }
 
 // Share is the owner's share of the asset as a percentage, "60%".
-func (b OwnerBillableRequest) Share() string { return bpPercent(b.ShareBP) }
+func (b OwnerBillableRequest) Share() string { return lintel.FormatShare(b.ShareBP) + "%" }
 
 // OwnerShareOfInvoice is the owner's part of the invoice by their share,
 // split so the owners' parts add up to the invoice exactly.
@@ -405,29 +399,6 @@ func (db *DB) OwnerBillableRequests(ctx context.Context, s lintel.Staff, contact
 		return rows.Err()
 	})
 	return out, err
-}
-
-// SetManagementFee sets a property's management fee in basis points
-// (800 = 8%), taken from each owner's share of the rent collected from now
-// on.
-func (db *DB) SetManagementFee(ctx context.Context, s lintel.Staff, propertyID int64, bp int) error {
-	if err := s.Require(lintel.PermEditRecords); err != nil {
-		return err
-	}
-	if bp < 0 || bp > 10000 {
-		return lintel.FieldErrors{"management_fee": "Enter a percentage from 0 to 100."}.Err()
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE properties SET management_fee_bp = $1, updated_at = $2 WHERE id = $3 AND company_id = $4`,
-			bp, ts(tx.Now), propertyID, s.CompanyID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return lintel.ErrNotFound
-		}
-		return tx.staffAudit(ctx, s, "property.management_fee", "property", propertyID, bpPercent(bp))
-	})
 }
 
 // OwnerEntryReceipt is the receipt number of an owner entry of the staff

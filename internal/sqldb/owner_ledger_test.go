@@ -41,10 +41,10 @@ func TestRentFlowsToOwners(t *testing.T) {
 		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin, keeper := a.Staff[testkit.Admin], a.Staff[testkit.Bookkeeper]
-		if err := db.SetManagementFee(ctx, admin, a.Property, 800); err != nil {
+		if err := testkit.SetManagementFee(ctx, db, admin, a.Property, 800); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetManagementFee(ctx, a.Staff[testkit.Maintenance], a.Property, 800); lintel.KindOf(err) != lintel.KindForbidden {
+		if err := testkit.SetManagementFee(ctx, db, a.Staff[testkit.Maintenance], a.Property, 800); lintel.KindOf(err) != lintel.KindForbidden {
 			t.Errorf("maintenance staff set the fee: %v", err)
 		}
 		second, err := db.CreateContact(ctx, admin, lintel.Contact{Name: "Second Owner", IsOwner: true})
@@ -182,7 +182,7 @@ func TestRentFlowsToOwners(t *testing.T) {
 		if bills, err := db.OwnerBillableRequests(ctx, w.B.Staff[testkit.Admin], owner); err != nil || len(bills) != 0 {
 			t.Errorf("company B lists A's requests: %+v, %v", bills, err)
 		}
-		if err := db.SetManagementFee(ctx, w.B.Staff[testkit.Admin], a.Property, 100); !lintel.IsNotFound(err) {
+		if err := testkit.SetManagementFee(ctx, db, w.B.Staff[testkit.Admin], a.Property, 100); !lintel.IsNotFound(err) {
 			t.Errorf("company B set A's fee: %v", err)
 		}
 		if problems, err := db.CheckLedger(ctx); err != nil || len(problems) > 0 {

@@ -259,7 +259,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if shareOK {
-		s.flash(r, "Document uploaded and shared. The people it reaches were sent an e-mail.")
+		s.flash(r, "Document uploaded and shared. The people it reaches get an e-mail, unless they turned document e-mails off.")
 	} else {
 		s.flash(r, "Document uploaded. Share it below so residents can see it.")
 	}
@@ -444,7 +444,7 @@ func (s *Server) shareDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.flash(r, "Shared. The people it reaches were sent an e-mail.")
+	s.flash(r, "Shared. The people it reaches get an e-mail, unless they turned document e-mails off.")
 	return redirect(w, r, fmt.Sprintf("/manage/documents/%d#h-shares", id))
 }
 

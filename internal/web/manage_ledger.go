@@ -140,6 +140,7 @@ func (s *Server) ledgerPage(r *http.Request, id int64, cursor string) (*ledgerPa
 	if err != nil {
 		return nil, err
 	}
+	currency := company.Currency
 	acct, err := s.db.LeaseLedger(ctx, st, id, cursor, ledgerLinesShown)
 	if err != nil {
 		return nil, err
@@ -147,7 +148,7 @@ func (s *Server) ledgerPage(r *http.Request, id int64, cursor string) (*ledgerPa
 	today := lintel.DateOf(s.cfg.Now())
 	p := &ledgerPage{
 		Page:  Page{Title: "Ledger: " + l.UnitLabel + ", " + l.PropertyName, Area: "manage", Nav: "leases"},
-		Lease: l, Currency: company.Currency, Today: today, Account: acct, Paged: cursor != "",
+		Lease: l, Currency: currency, Today: today, Account: acct, Paged: cursor != "",
 		CanPost:    st.Can(lintel.PermPostLedger),
 		ChargeForm: NewForm(), PaymentForm: NewForm(), CreditForm: NewForm(), ReverseForm: NewForm(),
 		ChargeCategories: chargeCategoryOptions(true), CreditCategories: chargeCategoryOptions(false), Methods: paymentMethodOptions(),
@@ -165,7 +166,7 @@ func (s *Server) ledgerPage(r *http.Request, id int64, cursor string) (*ledgerPa
 	p.ApplyOptions = []Option{{"", "Oldest open charges first"}}
 	for _, c := range open {
 		p.ApplyOptions = append(p.ApplyOptions, Option{strconv.FormatInt(c.ID, 10),
-			c.Description + ", due " + c.Due.Long() + ": " + lintel.FormatMoney(c.Open, company.Currency) + " open"})
+			c.Description + ", due " + c.Due.Long() + ": " + lintel.FormatMoney(c.Open, currency) + " open"})
 	}
 	if p.Billable, err = s.db.BillableRequests(ctx, st, id); err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func (s *Server) ledgerPage(r *http.Request, id int64, cursor string) (*ledgerPa
 	for _, b := range p.Billable {
 		label := "#" + strconv.FormatInt(b.ID, 10) + " " + b.Summary
 		if b.Amount > 0 {
-			label += ": invoice " + lintel.FormatMoney(b.Amount, company.Currency)
+			label += ": invoice " + lintel.FormatMoney(b.Amount, currency)
 		}
 		if b.Billed {
 			label += " (already billed)"
@@ -198,7 +199,7 @@ func (s *Server) ledgerPage(r *http.Request, id int64, cursor string) (*ledgerPa
 	p.ChargeForm.Set("charge_period", due.Time().Format("2006-01"))
 	p.ChargeForm.Set("charge_description", "Rent for "+due.Time().Format("January 2006"))
 	if l.RentMinor > 0 {
-		p.ChargeForm.Set("charge_amount", lintel.FormatMoneyInput(l.RentMinor, company.Currency))
+		p.ChargeForm.Set("charge_amount", lintel.FormatMoneyInput(l.RentMinor, currency))
 	}
 	p.ChargeForm.Set("charge_due", due.String())
 	p.PaymentForm.Set("pay_received", today.String())
@@ -267,26 +268,33 @@ func (s *Server) ledgerOutcome(w http.ResponseWriter, r *http.Request, id int64,
 	return redirect(w, r, ledgerURL(id))
 }
 
+// ledgerForm reads what every lease-ledger form starts from: the lease id
+// (checked in the staff member's company, so another company's lease is a
+// 404 before the form is read), the company's currency and the form.
+func (s *Server) ledgerForm(w http.ResponseWriter, r *http.Request) (leaseID int64, currency string, f Form, err error) {
+	if leaseID, err = idParam(r); err != nil {
+		return 0, "", f, err
+	}
+	st := staffOf(r)
+	if _, err = s.db.Lease(r.Context(), st, leaseID); err != nil {
+		return 0, "", f, err
+	}
+	company, err := s.db.Company(r.Context(), st)
+	if err != nil {
+		return 0, "", f, err
+	}
+	f, err = formFrom(w, r)
+	return leaseID, company.Currency, f, err
+}
+
 // postLeaseCharge posts a charge; a maintenance request chosen with no
 // amount typed is billed at its invoice total.
 func (s *Server) postLeaseCharge(w http.ResponseWriter, r *http.Request) error {
-	id, err := idParam(r)
+	id, currency, f, err := s.ledgerForm(w, r)
 	if err != nil {
 		return err
 	}
-	st := staffOf(r)
-	ctx := r.Context()
-	if _, err := s.db.Lease(ctx, st, id); err != nil {
-		return err
-	}
-	company, err := s.db.Company(ctx, st)
-	if err != nil {
-		return err
-	}
-	f, err := formFrom(w, r)
-	if err != nil {
-		return err
-	}
+	st, ctx := staffOf(r), r.Context()
 	c := lintel.NewCharge{
 		LeaseID:        id,
 		Category:       lintel.ChargeCategory(f.Get("charge_category")),
@@ -324,7 +332,7 @@ func (s *Server) postLeaseCharge(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if c.Amount == 0 {
-		c.Amount = f.Money("charge_amount", company.Currency, true)
+		c.Amount = f.Money("charge_amount", currency, true)
 	}
 	if f.Get("charge_due") == "" {
 		f.Errors.Add("charge_due", "Enter the due date.")
@@ -335,31 +343,19 @@ func (s *Server) postLeaseCharge(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.db.PostCharge(ctx, st, c)
 	return s.ledgerOutcome(w, r, id, "charge", "charge_", f, err,
-		"Charge posted: "+c.Description+", "+lintel.FormatMoney(c.Amount, company.Currency)+", due "+c.Due.Long()+".")
+		"Charge posted: "+c.Description+", "+lintel.FormatMoney(c.Amount, currency)+", due "+c.Due.Long()+".")
 }
 
 // postLeasePayment records money received for the lease.
 func (s *Server) postLeasePayment(w http.ResponseWriter, r *http.Request) error {
-	id, err := idParam(r)
+	id, currency, f, err := s.ledgerForm(w, r)
 	if err != nil {
 		return err
 	}
-	st := staffOf(r)
-	ctx := r.Context()
-	if _, err := s.db.Lease(ctx, st, id); err != nil {
-		return err
-	}
-	company, err := s.db.Company(ctx, st)
-	if err != nil {
-		return err
-	}
-	f, err := formFrom(w, r)
-	if err != nil {
-		return err
-	}
+	st, ctx := staffOf(r), r.Context()
 	p := lintel.NewPayment{
 		LeaseID:        id,
-		Amount:         f.Money("pay_amount", company.Currency, true),
+		Amount:         f.Money("pay_amount", currency, true),
 		Received:       f.Date("pay_received"),
 		Method:         lintel.PaymentMethod(f.Get("pay_method")),
 		Reference:      f.Get("pay_reference"),
@@ -375,33 +371,21 @@ func (s *Server) postLeasePayment(w http.ResponseWriter, r *http.Request) error 
 	}
 	_, err = s.db.PostPayment(ctx, st, p)
 	return s.ledgerOutcome(w, r, id, "payment", "pay_", f, err,
-		"Payment recorded: "+lintel.FormatMoney(p.Amount, company.Currency)+" received "+p.Received.Long()+".")
+		"Payment recorded: "+lintel.FormatMoney(p.Amount, currency)+" received "+p.Received.Long()+".")
 }
 
 // postLeaseCredit lowers what the lease owes.
 func (s *Server) postLeaseCredit(w http.ResponseWriter, r *http.Request) error {
-	id, err := idParam(r)
+	id, currency, f, err := s.ledgerForm(w, r)
 	if err != nil {
 		return err
 	}
-	st := staffOf(r)
-	ctx := r.Context()
-	if _, err := s.db.Lease(ctx, st, id); err != nil {
-		return err
-	}
-	company, err := s.db.Company(ctx, st)
-	if err != nil {
-		return err
-	}
-	f, err := formFrom(w, r)
-	if err != nil {
-		return err
-	}
+	st, ctx := staffOf(r), r.Context()
 	c := lintel.NewCredit{
 		LeaseID:        id,
 		Category:       lintel.ChargeCategory(f.Get("credit_category")),
 		Description:    f.Get("credit_description"),
-		Amount:         f.Money("credit_amount", company.Currency, true),
+		Amount:         f.Money("credit_amount", currency, true),
 		Date:           f.Date("credit_date"),
 		ApplyTo:        f.ID("credit_apply_to"),
 		IdempotencyKey: f.Get("idempotency_key"),
@@ -412,7 +396,7 @@ func (s *Server) postLeaseCredit(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.db.PostCredit(ctx, st, c)
 	return s.ledgerOutcome(w, r, id, "credit", "credit_", f, err,
-		"Credit posted: "+c.Description+", "+lintel.FormatMoney(c.Amount, company.Currency)+".")
+		"Credit posted: "+c.Description+", "+lintel.FormatMoney(c.Amount, currency)+".")
 }
 
 // maxReverseReason keeps a reversal's reason to a line.

@@ -52,7 +52,7 @@ func TestOwnerLedger(t *testing.T) {
 	admin, keeper := a.Staff[testkit.Admin], a.Staff[testkit.Bookkeeper]
 	owner := a.Contacts[testkit.PropertyOwner]
 	today := lintel.DateOf(db.Now()).String()
-	if err := db.SetManagementFee(ctx, admin, a.Property, 1000); err != nil {
+	if err := testkit.SetManagementFee(ctx, db, admin, a.Property, 1000); err != nil {
 		t.Fatal(err)
 	}
 	// The owner of 60% of the property gets 720.00 of 1200.00 (the rest
