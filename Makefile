@@ -7,7 +7,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_FLAGS ?= -race -count=1 -timeout 30m
 PKG ?= ./...
 
-.PHONY: all test test-deps lint fmt-check vet staticcheck run bench build
+.PHONY: all test test-deps lint fmt-check vet staticcheck run bench build load
 
 all: test
 
@@ -45,6 +45,17 @@ run:
 bench: test-deps
 	@$(with-postgres) \
 	LINTEL_TEST_POSTGRES_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKG)
+
+## load: the load harness (cmd/lintel-load): a company at SCALE (1 = 5,000 units, about 2 million
+# ledger postings) on ENGINE (sqlite, postgres or both), the real binary, wrk against every page
+# interleaved with a no-op handler; prints the ratio table. DURATION and ROUNDS as in the README.
+SCALE ?= 0.1
+ENGINE ?= both
+load: test-deps
+	@command -v wrk >/dev/null 2>&1 || { sudo=(); [ "$$(id -u)" -eq 0 ] || sudo=(sudo); \
+		"$${sudo[@]}" apt-get update -q && "$${sudo[@]}" apt-get install -y -q wrk; }
+	@$(with-postgres) \
+	LINTEL_LOAD_POSTGRES_URL="$$url" SCALE=$(SCALE) ENGINE=$(ENGINE) $(GO) run ./cmd/lintel-load
 
 # with-postgres starts a fresh PostgreSQL cluster, puts its URL in $url and
 # stops it when the recipe's shell exits, on success, failure or Ctrl-C.
