@@ -17,7 +17,7 @@ func TestGenerateLoad(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-		opt := sqldb.LoadOptions{Scale: 0.004, Seed: 1, Now: now, TaskTokenHash: "a1"}
+		opt := sqldb.LoadOptions{Scale: 0.001, Seed: 1, Now: now, TaskTokenHash: "a1"}
 		ds, err := db.GenerateLoad(ctx, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -37,14 +37,14 @@ func TestGenerateLoad(t *testing.T) {
 		if len(problems) > 0 {
 			t.Fatalf("lintel check finds problems in the load dataset: %v", problems)
 		}
-		for table, want := range map[string]int64{"units": 20, "leases": 20, "contacts": 40 + 3 + 1, "requests": 800} {
+		for table, want := range map[string]int64{"units": 5, "leases": 5, "contacts": 10 + 2 + 1, "requests": 200} {
 			if got := ds.Counts[table]; got != want {
 				t.Errorf("%s: %d rows, want %d", table, got, want)
 			}
 		}
 		// About eight postings a lease-month: a rent charge and a payment
 		// passed on to the owner less the management fee.
-		if p, tr := ds.Counts["ledger_postings"], ds.Counts["ledger_transactions"]; p < 3*tr || tr < 20*12 {
+		if p, tr := ds.Counts["ledger_postings"], ds.Counts["ledger_transactions"]; p < 3*tr || tr < 120 {
 			t.Errorf("%d postings in %d transactions: history too thin", p, tr)
 		}
 
