@@ -1,6 +1,6 @@
 package main
 
-// Accessibility (issue 4, point 11): axe-core checks every portal page a
+// Accessibility: axe-core checks every portal page a
 // tenant, an owner and a former tenant can reach, at desktop and phone
 // widths, and the public pages a visitor reads before signing in. The
 // portal is crawled from /portal by following its own links, so a new tab

@@ -1,6 +1,6 @@
 package main
 
-// The browser test of issue 2: in headless Chromium, against the real
+// The resident and contractor browser test: in headless Chromium, against the real
 // binary's code path (run → serve) with a real SMTP server, a manager signs
 // in, adds a property with a unit, a tenant and a lease, and invites the
 // tenant; the tenant follows the e-mailed link, sets a password and sees

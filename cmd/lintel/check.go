@@ -15,7 +15,7 @@ const checkUsage = `usage: lintel check [flags]
   applied beyond its amount`
 
 // cmdCheck handles "lintel check": the operator's proof that the books are
-// whole (issue 5). It prints one line per problem and fails if there is
+// whole. It prints one line per problem and fails if there is
 // any, so it can run from cron or a deploy script.
 func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var c config

@@ -99,7 +99,7 @@ func TestSeedDemo(t *testing.T) {
 			t.Fatal("the two managers share a company")
 		}
 
-		// Requests in every state a manager meets (issue 3, point 18).
+		// Requests in every state a manager meets on the maintenance desk.
 		list, err := db.ListRequests(ctx, manager, sqldb.RequestFilter{Status: sqldb.FilterAll, Limit: 100})
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-// Package billingmail sends the ledger's e-mails (issue 5, point 12): the
+// Package billingmail sends the ledger's e-mails: the
 // receipt of every payment to the lease's tenants, with the receipt PDF
 // attached, and each owner's monthly statement with a link to download it
 // from the portal. Both respect the resident's billing e-mail setting.

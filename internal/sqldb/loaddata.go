@@ -226,6 +226,7 @@ type loadGen struct {
 	balances                map[int64]int64
 	receipt                 int64
 	acctRows                *bulk
+	acctErr                 error // the first failed account write, returned at the next flush
 }
 
 var loadCategoryNames = []string{"Plumbing", "Electrical", "Heating and cooling", "Appliances", "Pests", "Other"}
@@ -408,6 +409,9 @@ func (g *loadGen) records(ctx context.Context, tx *Tx) error {
 	g.balances = map[int64]int64{}
 	g.acctRows = tx.bulk("ledger_accounts", "id", "company_id", "kind", "lease_id", "contact_id", "property_id", "unit_id", "category", "created_at")
 	g.bank = g.account(ctx, acctKey{kind: acctBank})
+	if g.acctErr != nil {
+		return g.acctErr
+	}
 	return g.acctRows.flush(ctx)
 }
 
@@ -420,7 +424,9 @@ func (g *loadGen) account(ctx context.Context, k acctKey) int64 {
 	id := g.id.next("ledger_accounts")
 	g.accounts[k] = id
 	// The batch is flushed before any posting that uses it.
-	_ = g.acctRows.add(ctx, id, g.company, k.kind, nullID(k.lease), nullID(k.contact), nullID(k.property), nullID(k.unit), k.category, ts(g.now))
+	if err := g.acctRows.add(ctx, id, g.company, k.kind, nullID(k.lease), nullID(k.contact), nullID(k.property), nullID(k.unit), k.category, ts(g.now)); err != nil && g.acctErr == nil {
+		g.acctErr = err
+	}
 	return id
 }
 
@@ -452,6 +458,9 @@ func (g *loadGen) history(ctx context.Context, tx *Tx, leases []loadLease) error
 		ownerAccts := make([]int64, len(l.owners))
 		for i, o := range l.owners {
 			ownerAccts[i] = g.account(ctx, acctKey{kind: acctOwner, contact: o.contact, property: l.property, unit: o.unit})
+		}
+		if g.acctErr != nil {
+			return g.acctErr
 		}
 		if err := g.acctRows.flush(ctx); err != nil {
 			return err
