@@ -126,9 +126,13 @@ func TestContractorPhoneBrowser(t *testing.T) {
 	}
 
 	// "Scheduling the Visit".
-	p.do("agree a time", chromedp.SetValue(chromedp.CSS("#f-scheduled_at"), "2026-12-01T09:30"),
+	// The server refuses a time already past, so the visit is a week ahead
+	// of whenever the suite runs.
+	visit := time.Now().UTC().AddDate(0, 0, 7)
+	visit = time.Date(visit.Year(), visit.Month(), visit.Day(), 9, 30, 0, 0, time.UTC)
+	p.do("agree a time", chromedp.SetValue(chromedp.CSS("#f-scheduled_at"), visit.Format("2006-01-02T15:04")),
 		testkit.ClickAndLoad(chromedp.CSS("#schedule button")))
-	p.see("#schedule", "Time saved", "Tue 1 Dec 2026, 09:30")
+	p.see("#schedule", "Time saved", visit.Format("Mon 2 Jan 2006, 15:04"))
 
 	// "Add Notes" — each saved with its own Save button, with a visible
 	// confirmation.
