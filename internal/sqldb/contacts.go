@@ -42,8 +42,13 @@ func contactScanDest(c *lintel.Contact) []any {
 func (db *DB) ListContacts(ctx context.Context, s lintel.Staff, f ContactFilter) (ContactPage, error) {
 	var out ContactPage
 	limit := pageSize(f.Limit)
-	args := sqlArgs{}
-	q := `SELECT ` + contactCols + ` FROM contacts c WHERE c.company_id = ` + args.add(s.CompanyID)
+	args := sqlArgs{s.CompanyID}
+	search := strings.TrimSpace(f.Search) != ""
+	var ts textSearch
+	if search {
+		ts = db.newTextSearch(&args, f.Search)
+	}
+	q := `SELECT ` + contactCols + ` FROM contacts c WHERE ` + ts.scope("c.company_id", "$1")
 	if f.Archived {
 		q += ` AND c.archived_at IS NOT NULL`
 	} else {
@@ -57,17 +62,20 @@ func (db *DB) ListContacts(ctx context.Context, s lintel.Staff, f ContactFilter)
 	case lintel.RoleOperator:
 		q += ` AND c.is_operator`
 	}
-	if strings.TrimSpace(f.Search) != "" {
-		n := args.add(likePattern(f.Search))
-		// The e-mail match is one scan of the company's addresses (in the
-		// covering index contact_emails_company), not a look-up per contact.
-		q += fmt.Sprintf(` AND (lower(c.name) LIKE lower(%[1]s) ESCAPE '\'
-			OR c.id IN (SELECT e.contact_id FROM contact_emails e WHERE e.company_id = $1 AND e.email LIKE lower(%[1]s) ESCAPE '\'))`, n)
+	if search {
+		// The ids matching by name and those matching by an e-mail, each
+		// from its own index, rather than an OR on the contact: an OR of
+		// two indexes leaves both engines walking the company's contacts.
+		q += ` AND c.id IN (` + ts.ids("n.id", "contacts", "n", "contacts_fts", "$1", "lower(n.name)") +
+			` UNION ALL ` + ts.ids("e.contact_id", "contact_emails", "e", "contact_emails_fts", "$1", "e.email") + `)`
 	}
-	where, order := keysetClause(&args, "c.name", "c.id", f.After, f.Before)
+	where, order := keysetClause(&args, ts.sortKey("c.name"), "c.id", f.After, f.Before)
 	q += where + order + ` LIMIT ` + args.add(limit+1)
 	more := false
 	err := db.view(ctx, func(tx *Tx) error {
+		if err := ts.plan(ctx, tx); err != nil {
+			return err
+		}
 		cs, err := tx.queryContacts(ctx, q, args...)
 		if err != nil {
 			return err

@@ -55,8 +55,13 @@ func (db *DB) ListLeases(ctx context.Context, s lintel.Staff, f LeaseFilter) (Le
 		if today.IsZero() {
 			today = lintel.DateOf(tx.Now)
 		}
-		args := sqlArgs{}
-		q := `SELECT ` + leaseCols + leaseFrom + ` WHERE l.company_id = ` + args.add(s.CompanyID)
+		args := sqlArgs{s.CompanyID}
+		search := strings.TrimSpace(f.Search) != ""
+		var ts textSearch
+		if search {
+			ts = db.newTextSearch(&args, f.Search)
+		}
+		q := `SELECT ` + leaseCols + leaseFrom + ` WHERE ` + ts.scope("l.company_id", "$1")
 		if f.Archived {
 			q += ` AND l.archived_at IS NOT NULL`
 		} else {
@@ -77,22 +82,27 @@ func (db *DB) ListLeases(ctx context.Context, s lintel.Staff, f LeaseFilter) (Le
 		if f.UnitID != 0 {
 			q += ` AND l.unit_id = ` + args.add(f.UnitID)
 		}
-		if strings.TrimSpace(f.Search) != "" {
-			n := args.add(likePattern(f.Search))
-			q += fmt.Sprintf(` AND (lower(u.label) LIKE lower(%[1]s) ESCAPE '\' OR lower(p.name) LIKE lower(%[1]s) ESCAPE '\'
-				OR EXISTS (SELECT 1 FROM lease_tenants lt JOIN contacts c ON c.id = lt.contact_id
-					WHERE lt.lease_id = l.id AND lower(c.name) LIKE lower(%[1]s) ESCAPE '\'))`, n)
+		if search {
+			// The leases of the units found (by label or property name) and
+			// those of the tenants found, each through its own index.
+			q += ` AND l.id IN (SELECT sl.id FROM leases sl WHERE sl.unit_id IN (` + unitSearch(ts, "$1") + `)
+				UNION ALL SELECT lt.lease_id FROM lease_tenants lt WHERE lt.contact_id IN (` +
+				ts.ids("sc.id", "contacts", "sc", "contacts_fts", "$1", "lower(sc.name)") + `))`
 		}
 		// Newest first: the page after a cursor holds smaller (start, id).
+		start := ts.sortKey("l.start_date")
 		switch {
 		case f.Before != nil:
-			q += fmt.Sprintf(` AND (l.start_date, l.id) > (%s, %s) ORDER BY l.start_date, l.id`, args.add(f.Before.Key), args.add(f.Before.ID))
+			q += fmt.Sprintf(` AND (%[1]s, l.id) > (%s, %s) ORDER BY %[1]s, l.id`, start, args.add(f.Before.Key), args.add(f.Before.ID))
 		case f.After != nil:
-			q += fmt.Sprintf(` AND (l.start_date, l.id) < (%s, %s) ORDER BY l.start_date DESC, l.id DESC`, args.add(f.After.Key), args.add(f.After.ID))
+			q += fmt.Sprintf(` AND (%[1]s, l.id) < (%s, %s) ORDER BY %[1]s DESC, l.id DESC`, start, args.add(f.After.Key), args.add(f.After.ID))
 		default:
-			q += ` ORDER BY l.start_date DESC, l.id DESC`
+			q += ` ORDER BY ` + start + ` DESC, l.id DESC`
 		}
 		q += ` LIMIT ` + args.add(limit+1)
+		if err := ts.plan(ctx, tx); err != nil {
+			return err
+		}
 		ls, err := tx.queryLeasesNoTenants(ctx, q, args...)
 		if err != nil {
 			return err

@@ -198,11 +198,18 @@ func (db *DB) OwnerChoices(ctx context.Context, s lintel.Staff, q string) ([]Own
 	var out []OwnerChoice
 	err := db.view(ctx, func(tx *Tx) error {
 		args := sqlArgs{s.CompanyID}
-		sq := `SELECT id, name FROM contacts WHERE company_id = $1 AND is_owner AND archived_at IS NULL`
+		var ts textSearch
 		if strings.TrimSpace(q) != "" {
-			sq += ` AND lower(name) LIKE lower(` + args.add(likePattern(q)) + `) ESCAPE '\'`
+			ts = db.newTextSearch(&args, q)
 		}
-		sq += ` ORDER BY name, id LIMIT ` + args.add(MaxOwnerChoices+1)
+		sq := `SELECT id, name FROM contacts WHERE ` + ts.scope("company_id", "$1") + ` AND is_owner AND archived_at IS NULL`
+		if strings.TrimSpace(q) != "" {
+			sq += ` AND ` + ts.match("id", "contacts_fts", "lower(name)")
+		}
+		sq += ` ORDER BY ` + ts.sortKey("name") + `, id LIMIT ` + args.add(MaxOwnerChoices+1)
+		if err := ts.plan(ctx, tx); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, sq, args...)
 		if err != nil {
 			return err

@@ -141,8 +141,13 @@ func scanProperty(row scanner, p *lintel.Property) error {
 func (db *DB) ListProperties(ctx context.Context, s lintel.Staff, f PropertyFilter) (PropertyPage, error) {
 	var out PropertyPage
 	limit := pageSize(f.Limit)
-	args := sqlArgs{}
-	q := `SELECT ` + propertyCols + ` FROM properties p WHERE p.company_id = ` + args.add(s.CompanyID)
+	args := sqlArgs{s.CompanyID}
+	search := strings.TrimSpace(f.Search) != ""
+	var ts textSearch
+	if search {
+		ts = db.newTextSearch(&args, f.Search)
+	}
+	q := `SELECT ` + propertyCols + ` FROM properties p WHERE ` + ts.scope("p.company_id", "$1")
 	if f.Archived {
 		q += ` AND p.archived_at IS NOT NULL`
 	} else {
@@ -151,14 +156,15 @@ func (db *DB) ListProperties(ctx context.Context, s lintel.Staff, f PropertyFilt
 	if f.Kind != "" {
 		q += ` AND p.kind = ` + args.add(string(f.Kind))
 	}
-	if strings.TrimSpace(f.Search) != "" {
-		n := args.add(likePattern(f.Search))
-		q += fmt.Sprintf(` AND (lower(p.name) LIKE lower(%[1]s) ESCAPE '\' OR lower(p.address_line1) LIKE lower(%[1]s) ESCAPE '\'
-			OR lower(p.city) LIKE lower(%[1]s) ESCAPE '\' OR lower(p.postal_code) LIKE lower(%[1]s) ESCAPE '\')`, n)
+	if search {
+		q += ` AND ` + ts.match("p.id", "properties_fts", "lower(p.name)", "lower(p.address_line1)", "lower(p.city)", "lower(p.postal_code)")
 	}
-	where, order := keysetClause(&args, "p.name", "p.id", f.After, f.Before)
+	where, order := keysetClause(&args, ts.sortKey("p.name"), "p.id", f.After, f.Before)
 	q += where + order + ` LIMIT ` + args.add(limit+1)
 	err := db.view(ctx, func(tx *Tx) error {
+		if err := ts.plan(ctx, tx); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,10 +123,20 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 	if f.OlderThanDays > 0 {
 		where += ` AND r.created_at < ` + args.add(ts(db.now().Add(-time.Duration(f.OlderThanDays)*24*time.Hour)))
 	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		n := args.add(likePattern(q))
-		where += fmt.Sprintf(` AND (lower(r.summary) LIKE lower(%[1]s) ESCAPE '\' OR lower(r.description) LIKE lower(%[1]s) ESCAPE '\'
-			OR r.unit_id IN (SELECT su.id FROM units su WHERE su.company_id = $1 AND lower(su.label) LIKE lower(%[1]s) ESCAPE '\'))`, n)
+	q := strings.TrimSpace(f.Search)
+	var ts textSearch
+	search := ""
+	if q != "" {
+		ts = db.newTextSearch(&args, q)
+		units := ts.ids("su.id", "units", "su", "units_fts", "$1", "lower(su.label)")
+		if db.dialect == Postgres {
+			// An array rather than IN (subquery), so that PostgreSQL can
+			// OR this index scan with the trigram ones on the request.
+			units = `r.unit_id = ANY (ARRAY(` + units + `))`
+		} else {
+			units = `r.unit_id IN (` + units + `)`
+		}
+		search = `(` + ts.like("lower(r.summary)", "lower(r.description)") + ` OR ` + units + `)`
 	}
 	order := ` ORDER BY r.id DESC`
 	switch {
@@ -135,26 +146,46 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 	case f.Before > 0:
 		where += ` AND r.id < ` + args.add(f.Before)
 	}
-	q := `SELECT r.id, r.summary, r.property_id, p.name, COALESCE(un.label, ''), COALESCE(un.common_area, FALSE), r.category_name,
-		r.status, r.priority, r.created_at, COALESCE(o.name, ''), COALESCE(cv.status, ''), COALESCE(cv.follow_up, '')
-		FROM requests r JOIN properties p ON p.id = r.property_id LEFT JOIN units un ON un.id = r.unit_id
+	lim := ` LIMIT ` + args.add(limit+1)
+	const cols = `SELECT r.id, r.summary, r.property_id, p.name, COALESCE(un.label, ''), COALESCE(un.common_area, FALSE), r.category_name,
+		r.status, r.priority, r.created_at, COALESCE(o.name, ''), COALESCE(cv.status, ''), COALESCE(cv.follow_up, '')`
+	const joins = ` JOIN properties p ON p.id = r.property_id LEFT JOIN units un ON un.id = r.unit_id
 		LEFT JOIN visits cv ON cv.id = r.latest_visit_id
-		LEFT JOIN contacts o ON o.id = cv.operator_id` + where + order + ` LIMIT ` + args.add(limit+1)
+		LEFT JOIN contacts o ON o.id = cv.operator_id`
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
+		if err := ts.plan(ctx, tx); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var it RequestListItem
-			if err := rows.Scan(&it.ID, &it.Summary, &it.PropertyID, &it.PropertyName, &it.UnitLabel, &it.CommonArea, &it.CategoryName,
-				&it.Status, &it.Priority, at(&it.CreatedAt), &it.OperatorName, &it.VisitStatus, &it.FollowUp); err != nil {
-				return err
+		var err error
+		if !ts.indexed() {
+			plain := where
+			if search != "" {
+				plain += ` AND ` + search
 			}
-			out.Requests = append(out.Requests, it)
+			out.Requests, err = tx.queryRequestList(ctx, cols+` FROM requests r`+joins+plain+order+lim, args...)
+			return err
 		}
-		return rows.Err()
+		// A common word is found soonest by reading the newest requests in
+		// order, a rare one through the trigram index, and neither engine
+		// can tell which a word is (PostgreSQL's planner takes a rare word
+		// for a common one, and reads every row). So the newest
+		// searchWindow requests go first, and the index only when they
+		// hold less than a page.
+		window := cols + ` FROM (SELECT * FROM requests r` + where + order + ` LIMIT ` + strconv.Itoa(searchWindow) + `) r` + joins +
+			` WHERE ` + search + order + lim
+		if out.Requests, err = tx.queryRequestList(ctx, window, args...); err != nil || len(out.Requests) > limit {
+			return err
+		}
+		indexed := where + ` AND ` + search
+		byIndex := order
+		if c := ts.candidates("r.id", "requests_fts"); c != "" {
+			indexed += ` AND ` + c
+		} else if ts.trigram {
+			// An order no index gives, as textSearch.sortKey does for text.
+			byIndex = strings.Replace(order, "r.id", "r.id + 0", 1)
+		}
+		out.Requests, err = tx.queryRequestList(ctx, cols+` FROM requests r`+joins+indexed+byIndex+lim, args...)
+		return err
 	})
 	if err != nil {
 		return RequestList{}, fmt.Errorf("list requests: %w", err)
@@ -179,6 +210,28 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 		}
 	}
 	return out, nil
+}
+
+// searchWindow is how many of the newest requests a search reads in order
+// before it turns to the trigram index.
+const searchWindow = 1000
+
+func (tx *Tx) queryRequestList(ctx context.Context, q string, args ...any) ([]RequestListItem, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RequestListItem
+	for rows.Next() {
+		var it RequestListItem
+		if err := rows.Scan(&it.ID, &it.Summary, &it.PropertyID, &it.PropertyName, &it.UnitLabel, &it.CommonArea, &it.CategoryName,
+			&it.Status, &it.Priority, at(&it.CreatedAt), &it.OperatorName, &it.VisitStatus, &it.FollowUp); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }
 
 // MaintenanceCounts are the maintenance numbers on the dashboard.
