@@ -3,6 +3,7 @@ package photo
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -11,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// Shared documents (issue 4): what a manager may share with residents. The
+// Shared documents: what a manager may share with residents. The
 // type is decided from the bytes, as for photos; the file's name only
 // chooses between two flavours of plain text (.csv or not).
 //
@@ -58,7 +59,7 @@ var ErrNotShareable = errors.New("photo: not a shareable document type")
 // MaxSharedDocumentBytes) and decides its type from its content; name is
 // the uploaded file name, used only to tell CSV from other text. Photos
 // are processed like Process's (Photo is then set).
-func ProcessSharedDocument(r io.Reader, name string) (*Document, error) {
+func ProcessSharedDocument(ctx context.Context, r io.Reader, name string) (*Document, error) {
 	data, err := readAtMost(r, MaxSharedDocumentBytes)
 	if errors.Is(err, ErrTooLarge) {
 		return nil, invalid(MsgSharedTooLarge, err)
@@ -75,7 +76,7 @@ func ProcessSharedDocument(r io.Reader, name string) (*Document, error) {
 		if len(data) > MaxBytes {
 			return nil, invalid(MsgTooLarge, ErrTooLarge)
 		}
-		p, err := processBytes(data)
+		p, err := processBytes(ctx, data)
 		if err != nil {
 			return nil, err
 		}

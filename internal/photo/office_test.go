@@ -106,7 +106,7 @@ func TestProcessSharedDocument(t *testing.T) {
 		{"empty", "a.pdf", nil, "", MsgEmpty},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ProcessSharedDocument(bytes.NewReader(tc.data), tc.file)
+			d, err := ProcessSharedDocument(t.Context(), bytes.NewReader(tc.data), tc.file)
 			if tc.want == "" {
 				if err == nil {
 					t.Fatalf("accepted as %s", d.ContentType)
@@ -128,7 +128,7 @@ func TestProcessSharedDocument(t *testing.T) {
 
 func TestProcessSharedDocumentTooLarge(t *testing.T) {
 	big := append([]byte("%PDF-1.4\n"), make([]byte, MaxSharedDocumentBytes)...)
-	if _, err := ProcessSharedDocument(bytes.NewReader(big), "big.pdf"); !errors.Is(err, ErrTooLarge) {
+	if _, err := ProcessSharedDocument(t.Context(), bytes.NewReader(big), "big.pdf"); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("over the limit: %v", err)
 	}
 }
@@ -140,7 +140,7 @@ func FuzzProcessSharedDocument(f *testing.F) {
 	f.Add(compoundFile("WordDocument"), "a.doc")
 	f.Add([]byte("a,b\n1,2\n"), "a.csv")
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		d, err := ProcessSharedDocument(bytes.NewReader(data), name)
+		d, err := ProcessSharedDocument(t.Context(), bytes.NewReader(data), name)
 		if err == nil && d.ContentType == "" {
 			t.Fatal("accepted without a type")
 		}

@@ -3,7 +3,8 @@ package photo
 import (
 	"encoding/binary"
 	"image"
-	"image/draw"
+	"runtime"
+	"sync"
 )
 
 // Orientation is the EXIF Orientation tag (0x0112): how the stored pixels
@@ -28,28 +29,6 @@ const (
 // swapsSides reports whether the upright picture has width and height
 // swapped relative to the stored pixels.
 func (o Orientation) swapsSides() bool { return o >= LeftTop && o <= LeftBottom }
-
-// pngOrientation finds the orientation in a PNG's eXIf chunk, which holds
-// the same TIFF structure as a JPEG's Exif segment. It stops at the first
-// image data chunk: eXIf must come before it to count.
-func pngOrientation(b []byte) Orientation {
-	i := len(pngMagic)
-	for i+8 <= len(b) {
-		n := int(binary.BigEndian.Uint32(b[i:]))
-		typ := string(b[i+4 : i+8])
-		if n < 0 || n > len(b)-i-12 {
-			return TopLeft
-		}
-		switch typ {
-		case "eXIf":
-			return tiffOrientation(b[i+8 : i+8+n])
-		case "IDAT", "IEND":
-			return TopLeft
-		}
-		i += 12 + n // length, type, data, CRC
-	}
-	return TopLeft
-}
 
 // tiffOrientation reads tag 0x0112 from IFD0 of a TIFF structure (the body
 // of an Exif segment), bounds-checking every offset.
@@ -94,24 +73,64 @@ func tiffOrientation(t []byte) Orientation {
 	return TopLeft
 }
 
-// orient returns src turned upright as a new RGBA image, or src itself for
-// TopLeft. It works on the small, already scaled image, so its cost is low.
-func orient(src image.Image, o Orientation) image.Image {
-	if o == TopLeft || o < TopLeft || o > LeftBottom {
-		return src
+// orient returns img (a working image: *image.YCbCr or *image.Gray) turned
+// upright as a new image, or img itself for TopLeft. Each plane is turned
+// on its own, so a JPEG is never expanded to RGBA for it; a turn by 90°
+// swaps a YCbCr image's horizontal and vertical subsampling (4:2:2 becomes
+// 4:4:0), and 4:2:0 and 4:4:4 stay as they are; the rare 4:1:1 and 4:1:0
+// are converted to 4:2:0 first.
+func orient(img image.Image, o Orientation) image.Image {
+	if o <= TopLeft || o > LeftBottom {
+		return img
 	}
-	in := toRGBA(src)
-	w, h := in.Rect.Dx(), in.Rect.Dy()
-	dw, dh := w, h
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	ratio := image.YCbCrSubsampleRatio444
+	if m, ok := img.(*image.YCbCr); ok {
+		ratio = m.SubsampleRatio
+	}
 	if o.swapsSides() {
-		dw, dh = h, w
+		if ratio == image.YCbCrSubsampleRatio411 || ratio == image.YCbCrSubsampleRatio410 {
+			// Turned, the chroma would be subsampled 1:4 vertically, which
+			// image.YCbCr cannot represent.
+			img = toYCbCr420(img)
+			ratio = image.YCbCrSubsampleRatio420
+		}
+		w, h = h, w
+		switch ratio {
+		case image.YCbCrSubsampleRatio422:
+			ratio = image.YCbCrSubsampleRatio440
+		case image.YCbCrSubsampleRatio440:
+			ratio = image.YCbCrSubsampleRatio422
+		}
 	}
-	out := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	out := newLike(img, w, h, ratio)
+	dst := planes(out)
+	// The cores share the work in bands of rows: turning is memory-bound,
+	// but one core does not saturate the memory bus.
+	bands := max(1, min(runtime.GOMAXPROCS(0), w*h/minStripePixels))
+	var wg sync.WaitGroup
+	for i, src := range planes(img) {
+		d := dst[i]
+		for k := range bands {
+			wg.Go(func() { orientPlane(d, src, o, k*d.h/bands, (k+1)*d.h/bands) })
+		}
+	}
+	wg.Wait()
+	return out
+}
+
+// orientPlane writes rows y0 to y1 of src turned upright by o into dst,
+// whose size is src's, swapped if o says so.
+func orientPlane(dst, src plane, o Orientation, y0, y1 int) {
+	w, h := src.w, src.h
 	// Each orientation maps upright (x, y) to stored (sx, sy) affinely:
-	// sx = cx + x·xx + y·xy and sy = cy + x·yx + y·yy. Walking byte
-	// offsets with those steps keeps the loop free of calls.
+	// sx = cx + x·xx + y·xy and sy = cy + x·yx + y·yy. Walking offsets with
+	// those steps keeps the loop free of calls.
 	var cx, cy, xx, xy, yx, yy int
 	switch o {
+	case TopLeft:
+		xx, yy = 1, 1
 	case TopRight:
 		cx, xx, yy = w-1, -1, 1
 	case BottomRight:
@@ -127,28 +146,25 @@ func orient(src image.Image, o Orientation) image.Image {
 	case LeftBottom:
 		cx, xy, yx = w-1, -1, 1
 	}
-	stepX := yx*in.Stride + xx*4 // source bytes per upright column
-	stepY := yy*in.Stride + xy*4 // source bytes per upright row
-	rowStart := cy*in.Stride + cx*4
-	for y := range dh {
-		si := rowStart
-		row := out.Pix[y*out.Stride : y*out.Stride+dw*4]
-		for x := 0; x < len(row); x += 4 {
-			copy(row[x:x+4], in.Pix[si:si+4])
-			si += stepX
+	stepX := yx*src.stride + xx // source offset per upright column
+	stepY := yy*src.stride + xy // source offset per upright row
+	origin := cy*src.stride + cx
+	// A turn reads the source down its columns. Going through the picture
+	// in tiles keeps the rows a tile reads in the cache while it is
+	// written, instead of touching a new cache line for every sample: at
+	// 12 MP that is about four times faster than row by row.
+	const tile = 64
+	for ty := y0; ty < y1; ty += tile {
+		for tx := 0; tx < dst.w; tx += tile {
+			xEnd := min(tx+tile, dst.w)
+			for y := ty; y < min(ty+tile, y1); y++ {
+				si := origin + y*stepY + tx*stepX
+				row := dst.pix[y*dst.stride+tx : y*dst.stride+xEnd]
+				for x := range row {
+					row[x] = src.pix[si]
+					si += stepX
+				}
+			}
 		}
-		rowStart += stepY
 	}
-	return out
-}
-
-// toRGBA returns img as an *image.RGBA with its origin at (0, 0).
-func toRGBA(img image.Image) *image.RGBA {
-	if r, ok := img.(*image.RGBA); ok && r.Rect.Min == (image.Point{}) {
-		return r
-	}
-	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
-	return out
 }

@@ -4,13 +4,15 @@
 // bytes, never from its name or the browser's Content-Type.
 //
 // A photo is checked in the cheapest order that stops an attack first: the
-// byte size, the format's magic bytes, the pixel dimensions read from the
-// header alone (a decompression bomb is refused before any pixel buffer is
-// allocated), the number of JPEG scans (a progressive JPEG with thousands of
-// scans costs minutes of CPU); only then is it decoded. It is turned upright
-// from its EXIF orientation, scaled to at most MaxSide, re-encoded as JPEG
-// (which writes no metadata, so EXIF, GPS position, camera serial numbers
-// and XMP are all gone) and shrunk again into a thumbnail.
+// byte size, the format's magic bytes, the pixel dimensions and the bytes
+// those pixels decode to, read from the header alone (a decompression bomb
+// is refused before any pixel buffer is allocated), the number of JPEG
+// scans (a progressive JPEG with thousands of scans costs minutes of CPU);
+// only then, once the process has the memory to spare, is it decoded (see
+// DecodeMemory). It is turned upright from its EXIF orientation, scaled to
+// at most MaxSide, re-encoded as JPEG (which writes no metadata, so EXIF,
+// GPS position, camera serial numbers and XMP are all gone) and shrunk
+// again into a thumbnail.
 //
 // Accepted: JPEG and PNG. HEIC is refused with a message that says how to
 // send a JPEG instead: the only HEIC decoders reachable are libheif compiled
@@ -27,17 +29,13 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
-	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"io"
-	"runtime"
-
-	xdraw "golang.org/x/image/draw"
 
 	"lintel.dev/lintel/internal/lintel"
 )
@@ -50,8 +48,9 @@ const (
 	// MaxDocumentBytes is the largest invoice or quote accepted.
 	MaxDocumentBytes = 20 << 20
 	// MaxPixels is the largest photo, in pixels, that is decoded: enough
-	// for the 48 and 50 MP modes of current phones. Decoding one needs
-	// about 75 MB for a JPEG and at most 400 MB for a 16-bit PNG.
+	// for the 48 and 50 MP modes of current phones, whose JPEGs decode to
+	// 75 MB. A 16-bit PNG of as many pixels would take 400 MB, which
+	// MaxDecodedBytes refuses.
 	MaxPixels = 50_000_000
 	// MaxScans bounds the scans of a progressive JPEG; cameras write about
 	// ten, and libjpeg-turbo's tools default to the same kind of limit.
@@ -121,8 +120,10 @@ type Document struct {
 
 // Process reads a photo (at most MaxBytes) from r and returns it upright,
 // scaled to at most MaxSide, re-encoded as JPEG without metadata, with a
-// thumbnail. Errors are *lintel.Error with a message for the person.
-func Process(r io.Reader) (*Photo, error) {
+// thumbnail. Errors are *lintel.Error with a message for the person. The
+// photo waits its turn to be decoded (see DecodeMemory) for as long as ctx
+// allows; if ctx is done first, the error wraps ctx's.
+func Process(ctx context.Context, r io.Reader) (*Photo, error) {
 	data, err := readAtMost(r, MaxBytes)
 	if errors.Is(err, ErrTooLarge) {
 		return nil, invalid(MsgTooLarge, err)
@@ -130,13 +131,13 @@ func Process(r io.Reader) (*Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return processBytes(data)
+	return processBytes(ctx, data)
 }
 
 // ProcessDocument reads an invoice or quote (at most MaxDocumentBytes) from
 // r. A PDF is kept byte for byte; a JPEG or PNG is processed as by Process;
 // anything else (HTML, SVG, archives, programs, Office files) is refused.
-func ProcessDocument(r io.Reader) (*Document, error) {
+func ProcessDocument(ctx context.Context, r io.Reader) (*Document, error) {
 	data, err := readAtMost(r, MaxDocumentBytes)
 	if errors.Is(err, ErrTooLarge) {
 		return nil, invalid(MsgDocumentTooLarge, err)
@@ -148,7 +149,7 @@ func ProcessDocument(r io.Reader) (*Document, error) {
 	case formatPDF:
 		return &Document{Data: data, ContentType: ContentTypePDF}, nil
 	case formatJPEG, formatPNG, formatHEIC:
-		p, err := processBytes(data)
+		p, err := processBytes(ctx, data)
 		if err != nil {
 			return nil, err
 		}
@@ -159,62 +160,31 @@ func ProcessDocument(r io.Reader) (*Document, error) {
 	return nil, invalid(MsgNotDocument, ErrNotDocument)
 }
 
-// decoding holds one slot per photo being decoded and re-encoded.
-var decoding = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
-
-func processBytes(data []byte) (*Photo, error) {
-	format := sniff(data)
-	var (
-		cfg    image.Config
-		err    error
-		o      Orientation
-		decode func(io.Reader) (image.Image, error)
-	)
-	switch format {
-	case formatEmpty:
-		return nil, invalid(MsgEmpty, ErrEmpty)
-	case formatHEIC:
-		return nil, invalid(MsgHEIC, ErrHEIC)
-	case formatJPEG:
-		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
-		var scans int
-		o, scans = jpegInfo(data)
-		if err == nil && scans > MaxScans {
-			err = fmt.Errorf("%d scans, more than %d", scans, MaxScans)
-		}
-		decode = jpeg.Decode
-	case formatPNG:
-		cfg, err = png.DecodeConfig(bytes.NewReader(data))
-		o = pngOrientation(data)
-		decode = png.Decode
-	default:
-		return nil, invalid(MsgNotPhoto, ErrNotPhoto)
-	}
+func processBytes(ctx context.Context, data []byte) (*Photo, error) {
+	in, err := inspect(data)
 	if err != nil {
-		return nil, invalid(MsgNotPhoto, fmt.Errorf("%w: header: %v", ErrNotPhoto, err))
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, invalid(MsgNotPhoto, fmt.Errorf("%w: %d×%d pixels", ErrNotPhoto, cfg.Width, cfg.Height))
+	// Decoding and re-encoding are where the time and memory go: the
+	// photo waits until the process has its memory to spare, so a burst of
+	// uploads queues instead of exhausting memory.
+	held, err := decodeBudget.acquire(ctx, in.cost)
+	if err != nil {
+		return nil, fmt.Errorf("photo: waiting to decode: %w", err)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, invalid(MsgTooManyPixels, fmt.Errorf("%w: %d×%d", ErrTooManyPixels, cfg.Width, cfg.Height))
-	}
-
-	// Decoding and re-encoding are where the time and memory go (about a
-	// second and 200 MB for a 12 MP photo, several times that at the pixel
-	// limit): at most one per core at once, so a burst of uploads queues
-	// instead of exhausting memory.
-	decoding <- struct{}{}
-	defer func() { <-decoding }()
-	img, err := decode(bytes.NewReader(data))
+	defer decodeBudget.release(held)
+	img, err := in.decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, invalid(MsgNotPhoto, fmt.Errorf("%w: decode: %v", ErrNotPhoto, err))
 	}
-	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		return nil, invalid(MsgNotPhoto, fmt.Errorf("%w: decoded %v, header said %d×%d", ErrNotPhoto, b, cfg.Width, cfg.Height))
+	if b := img.Bounds(); b.Dx() != in.cfg.Width || b.Dy() != in.cfg.Height {
+		return nil, invalid(MsgNotPhoto, fmt.Errorf("%w: decoded %v, header said %d×%d", ErrNotPhoto, b, in.cfg.Width, in.cfg.Height))
 	}
 
-	full := orient(fit(flatten(img), MaxSide), o)
+	// Each step's input is garbage once it returns, so at most two
+	// full-size images are alive at once; scaling before turning makes the
+	// turn cheaper.
+	full := orient(fit(workingImage(img), MaxSide), in.o)
 	thumb := fit(full, ThumbSide)
 	p := &Photo{}
 	if p.Full, err = encode(full, Quality); err != nil {
@@ -226,54 +196,80 @@ func processBytes(data []byte) (*Photo, error) {
 	return p, nil
 }
 
-// flatten puts an image with transparency (a PNG screenshot, say) on white,
-// since JPEG has no alpha and would otherwise show the transparent parts
-// black.
-func flatten(img image.Image) image.Image {
-	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
-		return img
-	}
-	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(out, out.Rect, image.NewUniform(color.White), image.Point{}, draw.Src)
-	draw.Draw(out, out.Rect, img, b.Min, draw.Over)
-	return out
+// inspection is what a photo's headers say, read before any pixel buffer
+// is allocated.
+type inspection struct {
+	cfg     image.Config
+	o       Orientation
+	decode  func(io.Reader) (image.Image, error)
+	decoded int64 // bytes the decoder will allocate
+	cost    int64 // bytes processing will hold, decoded ones included
 }
 
-// fit scales img down so its longer side is at most side, keeping the
-// aspect ratio (each side at least one pixel); a smaller image is returned
-// as it is. Catmull-Rom widens its kernel with the ratio, so a large
-// reduction (a 12 MP photo to a thumbnail) is smooth, not aliased.
-func fit(img image.Image, side int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w <= side && h <= side {
-		return img
+// inspect reads a photo's headers and refuses it if decoding it would
+// cost too much.
+func inspect(data []byte) (inspection, error) {
+	var (
+		in        inspection
+		headerErr error
+		workBPP   int64
+		converts  bool
+	)
+	switch sniff(data) {
+	case formatEmpty:
+		return in, invalid(MsgEmpty, ErrEmpty)
+	case formatHEIC:
+		return in, invalid(MsgHEIC, ErrHEIC)
+	case formatJPEG:
+		in.cfg, headerErr = jpeg.DecodeConfig(bytes.NewReader(data))
+		hdr := jpegInfo(data)
+		if headerErr == nil && hdr.scans > MaxScans {
+			headerErr = fmt.Errorf("%d scans, more than %d", hdr.scans, MaxScans)
+		}
+		in.o, in.decode = hdr.orientation, jpeg.Decode
+		in.decoded = jpegDecodedBytes(in.cfg.Width, in.cfg.Height, hdr)
+		workBPP, converts = jpegWorkingBPP(hdr)
+	case formatPNG:
+		in.cfg, headerErr = png.DecodeConfig(bytes.NewReader(data))
+		hdr := pngInfo(data)
+		in.o, in.decode = hdr.orientation, png.Decode
+		in.decoded = pngDecodedBytes(in.cfg.Width, in.cfg.Height, hdr)
+		workBPP, converts = pngWorkingBPP(hdr, in.cfg)
+	default:
+		return in, invalid(MsgNotPhoto, ErrNotPhoto)
 	}
-	var dw, dh int
-	if w >= h {
-		dw, dh = side, max(1, int((int64(h)*int64(side)+int64(w)/2)/int64(w)))
-	} else {
-		dw, dh = max(1, int((int64(w)*int64(side)+int64(h)/2)/int64(h))), side
+	w, h := in.cfg.Width, in.cfg.Height
+	switch {
+	case headerErr != nil:
+		return in, invalid(MsgNotPhoto, fmt.Errorf("%w: header: %v", ErrNotPhoto, headerErr))
+	case w <= 0 || h <= 0:
+		return in, invalid(MsgNotPhoto, fmt.Errorf("%w: %d×%d pixels", ErrNotPhoto, w, h))
+	case int64(w)*int64(h) > MaxPixels:
+		return in, invalid(MsgTooManyPixels, fmt.Errorf("%w: %d×%d", ErrTooManyPixels, w, h))
+	case in.decoded > MaxDecodedBytes:
+		return in, invalid(MsgTooManyPixels, fmt.Errorf("%w (%w): %d×%d %v decodes to %d MB, more than %d",
+			ErrTooManyBytes, ErrTooManyPixels, w, h, modelName(in.cfg.ColorModel), in.decoded/1_000_000, MaxDecodedBytes/1_000_000))
 	}
-	out := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	xdraw.CatmullRom.Scale(out, out.Rect, img, b, xdraw.Src, nil)
-	return out
-}
-
-func encode(img image.Image, quality int) (Image, error) {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-		return Image{}, fmt.Errorf("photo: encode JPEG: %w", err)
-	}
-	b := img.Bounds()
-	return Image{Data: buf.Bytes(), Width: b.Dx(), Height: b.Dy(), ContentType: ContentTypeJPEG}, nil
+	in.cost = in.decoded + pipelineBytes(w, h, workBPP, converts, in.o) + int64(len(data))
+	return in, nil
 }
 
 // readAtMost reads all of r, or fails with ErrTooLarge as soon as it has
 // read more than limit bytes.
 func readAtMost(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	lr := io.LimitReader(r, limit+1)
+	var data []byte
+	var err error
+	if l, ok := r.(interface{ Len() int }); ok {
+		// A bytes.Reader, as the web handlers pass, says its size: one
+		// allocation of it instead of io.ReadAll's doublings.
+		var buf bytes.Buffer
+		buf.Grow(int(min(int64(l.Len()), limit)) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
+		_, err = buf.ReadFrom(lr)
+		data = buf.Bytes()
+	} else {
+		data, err = io.ReadAll(lr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("photo: read the upload: %w", err)
 	}

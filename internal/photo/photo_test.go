@@ -251,7 +251,7 @@ func TestOrientation(t *testing.T) {
 				if !bytes.Contains(in, gpsMarker) || !bytes.Contains(in, []byte("Exif")) {
 					t.Fatal("test input lacks its metadata")
 				}
-				p, err := Process(bytes.NewReader(in))
+				p, err := Process(t.Context(), bytes.NewReader(in))
 				if err != nil {
 					t.Fatalf("Process: %v", err)
 				}
@@ -273,7 +273,7 @@ func TestPortraitPhonePhoto(t *testing.T) {
 		c[i] = uprightColor[k]
 	}
 	in := withExif(encodeJPEG(t, quadrants(64, 48, c)), tiffWithGPS(binary.BigEndian, RightTop))
-	p, err := Process(bytes.NewReader(in))
+	p, err := Process(t.Context(), bytes.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestPortraitPhonePhoto(t *testing.T) {
 	}
 	assertUpright(t, "full", p.Full, 48, 64)
 	assertClean(t, p.Full.Data)
-	if o, _ := jpegInfo(p.Full.Data); o != TopLeft {
+	if o := jpegInfo(p.Full.Data).orientation; o != TopLeft {
 		t.Errorf("output orientation = %d, want none (upright)", o)
 	}
 }
@@ -296,7 +296,7 @@ func TestPNG(t *testing.T) {
 		in := encodePNG(t, quadrants(40, 60, c))
 		in = withPNGChunk(in, "eXIf", tiffWithGPS(binary.LittleEndian, LeftBottom))
 		in = withPNGChunk(in, "tEXt", []byte("Comment\x00secret"))
-		p, err := Process(bytes.NewReader(in))
+		p, err := Process(t.Context(), bytes.NewReader(in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestPNG(t *testing.T) {
 				img.Set(x, y, color.NRGBA{0, 0, 200, 255}) // left half opaque blue
 			}
 		}
-		p, err := Process(bytes.NewReader(encodePNG(t, img)))
+		p, err := Process(t.Context(), bytes.NewReader(encodePNG(t, img)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +327,7 @@ func TestPNG(t *testing.T) {
 	})
 	t.Run("16-bit grey", func(t *testing.T) {
 		img := image.NewGray16(image.Rect(0, 0, 30, 10))
-		p, err := Process(bytes.NewReader(encodePNG(t, img)))
+		p, err := Process(t.Context(), bytes.NewReader(encodePNG(t, img)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,7 +352,7 @@ func TestScaling(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := image.NewGray(image.Rect(0, 0, tc.w, tc.h))
-			p, err := Process(bytes.NewReader(encodeJPEG(t, img)))
+			p, err := Process(t.Context(), bytes.NewReader(encodeJPEG(t, img)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -442,7 +442,7 @@ func TestRefused(t *testing.T) {
 		{"over 15 MB", append(append([]byte{}, small...), make([]byte, MaxBytes)...), ErrTooLarge, MsgTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Process(bytes.NewReader(tc.data))
+			p, err := Process(t.Context(), bytes.NewReader(tc.data))
 			if err == nil {
 				t.Fatalf("accepted (%d×%d)", p.Full.Width, p.Full.Height)
 			}
@@ -463,14 +463,14 @@ func TestRefused(t *testing.T) {
 func TestAtTheLimits(t *testing.T) {
 	small := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 16)))
 	padded := withExif(small, append([]byte("MM\x00\x2a\x00\x00\x00\x08\x00\x00"), make([]byte, 60000)...))
-	if _, err := Process(bytes.NewReader(padded)); err != nil {
+	if _, err := Process(t.Context(), bytes.NewReader(padded)); err != nil {
 		t.Fatalf("a JPEG with a large Exif block: %v", err)
 	}
-	if _, err := Process(bytes.NewReader(withScans(small, MaxScans-1))); errors.Is(err, ErrNotPhoto) && strings.Contains(err.Error(), "scans") {
+	if _, err := Process(t.Context(), bytes.NewReader(withScans(small, MaxScans-1))); errors.Is(err, ErrNotPhoto) && strings.Contains(err.Error(), "scans") {
 		t.Fatalf("MaxScans scans refused: %v", err)
 	}
-	if o, scans := jpegInfo(withScans(small, 5)); o != TopLeft || scans != 6 {
-		t.Fatalf("jpegInfo = %d, %d scans; want upright, 6 scans", o, scans)
+	if h := jpegInfo(withScans(small, 5)); h.orientation != TopLeft || h.scans != 6 {
+		t.Fatalf("jpegInfo = %d, %d scans; want upright, 6 scans", h.orientation, h.scans)
 	}
 }
 
@@ -490,7 +490,7 @@ func TestProcessDocument(t *testing.T) {
 	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	j := withExif(encodeJPEG(t, quadrants(40, 30, uprightColor)), tiffWithGPS(binary.BigEndian, TopLeft))
 	t.Run("PDF is kept byte for byte", func(t *testing.T) {
-		d, err := ProcessDocument(bytes.NewReader(pdf))
+		d, err := ProcessDocument(t.Context(), bytes.NewReader(pdf))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -499,7 +499,7 @@ func TestProcessDocument(t *testing.T) {
 		}
 	})
 	t.Run("a photo of an invoice is processed as a photo", func(t *testing.T) {
-		d, err := ProcessDocument(bytes.NewReader(j))
+		d, err := ProcessDocument(t.Context(), bytes.NewReader(j))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -524,7 +524,7 @@ func TestProcessDocument(t *testing.T) {
 		{"over 20 MB", append(append([]byte{}, pdf...), make([]byte, MaxDocumentBytes)...), ErrTooLarge, MsgDocumentTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ProcessDocument(bytes.NewReader(tc.data))
+			d, err := ProcessDocument(t.Context(), bytes.NewReader(tc.data))
 			if err == nil {
 				t.Fatalf("accepted as %q", d.ContentType)
 			}
@@ -535,7 +535,7 @@ func TestProcessDocument(t *testing.T) {
 	}
 	t.Run("a 16 MB PDF is fine as a document", func(t *testing.T) {
 		big := append(append([]byte{}, pdf...), make([]byte, 16<<20)...)
-		if _, err := ProcessDocument(bytes.NewReader(big)); err != nil {
+		if _, err := ProcessDocument(t.Context(), bytes.NewReader(big)); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -593,7 +593,7 @@ func FuzzPhoto(f *testing.F) {
 				t.Fatalf("over the size limits: %d×%d, thumbnail %d×%d", p.Full.Width, p.Full.Height, p.Thumb.Width, p.Thumb.Height)
 			}
 		}
-		p, err := Process(bytes.NewReader(data))
+		p, err := Process(t.Context(), bytes.NewReader(data))
 		if err != nil {
 			if lintel.KindOf(err) != lintel.KindInvalid {
 				t.Fatalf("refused with a non-invalid error: %v", err)
@@ -601,7 +601,7 @@ func FuzzPhoto(f *testing.F) {
 		} else {
 			check(p)
 		}
-		d, err := ProcessDocument(bytes.NewReader(data))
+		d, err := ProcessDocument(t.Context(), bytes.NewReader(data))
 		if err != nil {
 			if lintel.KindOf(err) != lintel.KindInvalid {
 				t.Fatalf("document refused with a non-invalid error: %v", err)
@@ -649,7 +649,7 @@ func BenchmarkProcess(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Process(bytes.NewReader(data)); err != nil {
+		if _, err := Process(b.Context(), bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}

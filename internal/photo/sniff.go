@@ -65,20 +65,44 @@ func isHEIF(b []byte) bool {
 	return heif
 }
 
+// jpegHeader is what the pipeline needs to know about a JPEG before
+// decoding it.
+type jpegHeader struct {
+	orientation Orientation
+	scans       int
+	// frame is the first start-of-frame segment: the coding process and
+	// each component's sampling factors, which decide how much memory the
+	// decoder allocates.
+	frame struct {
+		found       bool
+		progressive bool
+		components  []jpegComponent
+	}
+	// adobeRGB is an Adobe APP14 segment saying the three components are
+	// R, G and B: the decoder then converts them to a second, RGBA image.
+	adobeRGB bool
+}
+
+type jpegComponent struct {
+	id   byte
+	h, v int // sampling factors
+}
+
 // jpegInfo walks a JPEG's marker segments from SOI to EOI, skipping the
 // entropy-coded data after each SOS, and returns the EXIF orientation (from
-// the first APP1 Exif segment; upright when absent or malformed) and the
-// number of scans. Only headers are parsed; every length is bounds-checked.
-func jpegInfo(b []byte) (o Orientation, scans int) {
-	o = TopLeft
+// the first APP1 Exif segment; upright when absent or malformed), the
+// number of scans and the first frame header. Only headers are parsed;
+// every length is bounds-checked.
+func jpegInfo(b []byte) (hdr jpegHeader) {
+	hdr.orientation = TopLeft
 	if sniff(b) != formatJPEG {
-		return o, 0
+		return hdr
 	}
 	seenExif := false
 	i := 2
 	for i+1 < len(b) {
 		if b[i] != 0xFF {
-			return o, scans // not at a marker: malformed; the decoder will say so
+			return hdr // not at a marker: malformed; the decoder will say so
 		}
 		m := b[i+1]
 		switch {
@@ -86,22 +110,37 @@ func jpegInfo(b []byte) (o Orientation, scans int) {
 			i++
 			continue
 		case m == 0xD9: // end of image
-			return o, scans
+			return hdr
 		case m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7): // no length
 			i += 2
 			continue
 		}
 		if i+4 > len(b) {
-			return o, scans
+			return hdr
 		}
 		n := int(binary.BigEndian.Uint16(b[i+2:]))
 		if n < 2 || i+2+n > len(b) {
-			return o, scans
+			return hdr
 		}
-		if m == 0xE1 && !seenExif {
-			if seg := b[i+4 : i+2+n]; bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
+		seg := b[i+4 : i+2+n]
+		switch {
+		case m == 0xE1 && !seenExif:
+			if bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
 				seenExif = true
-				o = tiffOrientation(seg[6:])
+				hdr.orientation = tiffOrientation(seg[6:])
+			}
+		case m == 0xEE && len(seg) >= 12 && bytes.HasPrefix(seg, []byte("Adobe")):
+			hdr.adobeRGB = seg[11] == 0
+		case m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && !hdr.frame.found:
+			// SOFn: precision, height, width, then three bytes a component.
+			if len(seg) < 6 || len(seg) < 6+3*int(seg[5]) {
+				break
+			}
+			hdr.frame.found = true
+			hdr.frame.progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE
+			for c := range int(seg[5]) {
+				id, hv := seg[6+3*c], seg[6+3*c+1]
+				hdr.frame.components = append(hdr.frame.components, jpegComponent{id, int(hv >> 4), int(hv & 0x0F)})
 			}
 		}
 		i += 2 + n
@@ -111,11 +150,11 @@ func jpegInfo(b []byte) (o Orientation, scans int) {
 		// Start of scan: skip its entropy-coded data up to the next marker.
 		// Inside it 0xFF is always followed by 0x00 (a stuffed byte) or a
 		// restart marker, so any other pair is the next real marker.
-		scans++
+		hdr.scans++
 		for {
 			j := bytes.IndexByte(b[i:], 0xFF)
 			if j < 0 || i+j+1 >= len(b) {
-				return o, scans
+				return hdr
 			}
 			i += j
 			if next := b[i+1]; next != 0x00 && (next < 0xD0 || next > 0xD7) {
@@ -124,5 +163,65 @@ func jpegInfo(b []byte) (o Orientation, scans int) {
 			i += 2
 		}
 	}
-	return o, scans
+	return hdr
+}
+
+// pngHeader is what the pipeline needs to know about a PNG before decoding
+// it.
+type pngHeader struct {
+	orientation Orientation
+	// bytesPerPixel is that of the image png.Decode returns: a grey or
+	// truecolour PNG with a tRNS chunk decodes to NRGBA, which
+	// png.DecodeConfig's colour model does not tell.
+	bytesPerPixel int
+	interlaced    bool
+}
+
+// pngInfo reads a PNG's IHDR and the chunks before its image data: the
+// orientation from an eXIf chunk (which holds the same TIFF structure as a
+// JPEG's Exif segment, and must come before the image data to count), and
+// whether there is a tRNS chunk.
+func pngInfo(b []byte) pngHeader {
+	hdr := pngHeader{orientation: TopLeft, bytesPerPixel: 8}
+	const ihdrEnd = len(pngMagic) + 8 + 13
+	if len(b) < ihdrEnd || string(b[len(pngMagic)+4:len(pngMagic)+8]) != "IHDR" {
+		return hdr
+	}
+	depth, colorType := b[24], b[25]
+	hdr.interlaced = b[28] != 0
+	seenEXIF, trns := false, false
+	for i := len(pngMagic); i+8 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		typ := string(b[i+4 : i+8])
+		if n < 0 || n > len(b)-i-12 || typ == "IDAT" || typ == "IEND" {
+			break
+		}
+		switch typ {
+		case "eXIf":
+			if !seenEXIF {
+				seenEXIF = true
+				hdr.orientation = tiffOrientation(b[i+8 : i+8+n])
+			}
+		case "tRNS":
+			trns = true
+		}
+		i += 12 + n // length, type, data, CRC
+	}
+	// Bytes per pixel of what image/png allocates (its reader's cb* cases).
+	wide := depth == 16
+	switch {
+	case colorType == 3: // palette
+		hdr.bytesPerPixel = 1
+	case colorType == 0 && !trns: // grey
+		hdr.bytesPerPixel = 1
+		if wide {
+			hdr.bytesPerPixel = 2
+		}
+	case colorType == 0, colorType == 2, colorType == 4, colorType == 6:
+		hdr.bytesPerPixel = 4
+		if wide {
+			hdr.bytesPerPixel = 8
+		}
+	}
+	return hdr
 }

@@ -23,7 +23,7 @@
 //		if err != nil {
 //			return err // a *lintel.Error: show its message next to the field
 //		}
-//		p, err := photo.Process(bytes.NewReader(f.Data))
+//		p, err := photo.Process(r.Context(), bytes.NewReader(f.Data))
 //		...
 //	}
 //	kind := form.Values.Get("kind") // text fields placed before the files

@@ -160,7 +160,7 @@ func (s *Server) createApproval(w http.ResponseWriter, r *http.Request) error {
 	in := sqldb.NewApproval{EstimateMinor: f.Money("estimate", d.Currency, true), Notes: f.Get("notes")}
 	var doc *photo.Document
 	if quote != nil {
-		if doc, err = photo.ProcessDocument(bytes.NewReader(quote.Data)); err != nil {
+		if doc, err = photo.ProcessDocument(ctx, bytes.NewReader(quote.Data)); err != nil {
 			f.Errors.Add("quote", lintel.MessageOf(err))
 		}
 	}

@@ -81,7 +81,7 @@ func (s *Server) readTaskPhotos(w http.ResponseWriter, r *http.Request, f Form, 
 		if err != nil {
 			return nil, err
 		}
-		p, err := photo.Process(bytes.NewReader(file.Data))
+		p, err := photo.Process(r.Context(), bytes.NewReader(file.Data))
 		if err != nil {
 			return nil, taskFileError(file.Name, err)
 		}
@@ -177,7 +177,7 @@ func (s *Server) readTaskInvoice(w http.ResponseWriter, r *http.Request, f Form,
 	if file == nil {
 		return in, nil, nil
 	}
-	d, err := photo.ProcessDocument(bytes.NewReader(file.Data))
+	d, err := photo.ProcessDocument(r.Context(), bytes.NewReader(file.Data))
 	if err != nil {
 		return in, nil, taskFileError(file.Name, err)
 	}

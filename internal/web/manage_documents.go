@@ -205,7 +205,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		name = file.Name
-		doc, fileErr = photo.ProcessSharedDocument(bytes.NewReader(file.Data), file.Name)
+		doc, fileErr = photo.ProcessSharedDocument(ctx, bytes.NewReader(file.Data), file.Name)
 		file.Data = nil
 		if fileErr != nil {
 			if lintel.KindOf(fileErr) != lintel.KindInvalid {

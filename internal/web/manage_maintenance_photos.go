@@ -61,7 +61,7 @@ func (s *Server) addMaintenancePhotos(w http.ResponseWriter, r *http.Request) er
 		if file.Field != "photos" {
 			continue
 		}
-		p, err := photo.Process(bytes.NewReader(file.Data))
+		p, err := photo.Process(ctx, bytes.NewReader(file.Data))
 		file.Data = nil
 		if err != nil {
 			if lintel.KindOf(err) != lintel.KindInvalid {

@@ -589,7 +589,7 @@ func (s *Server) portalSubmitRequest(w http.ResponseWriter, r *http.Request) err
 			continue
 		}
 		chosen++
-		p, err := photo.Process(bytes.NewReader(file.Data))
+		p, err := photo.Process(ctx, bytes.NewReader(file.Data))
 		file.Data = nil
 		if err != nil {
 			if lintel.KindOf(err) != lintel.KindInvalid {
