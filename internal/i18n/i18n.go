@@ -58,6 +58,9 @@ func init() {
 	if err := load(files); err != nil {
 		panic(err) // the catalog is embedded: a broken file is a build defect, caught by tests
 	}
+	for i, l := range Languages {
+		printers[l.Code] = Printer{l.Code, message.NewPrinter(tags[i], message.Catalog(cat))}
+	}
 }
 
 // load reads every <lang>/*.json file into the catalog.
@@ -132,12 +135,18 @@ type Printer struct {
 	p    *message.Printer
 }
 
+// printers are made once: building a message.Printer parses its language
+// tag and looks up its catalog, and every page asks for one. A Printer is
+// safe for concurrent use (each Sprintf takes its own state from a pool).
+// They are made in init, once the catalog exists.
+var printers = map[string]Printer{}
+
 // For returns the printer for a language code; unknown codes get English.
 func For(code string) Printer {
-	if !Supported(code) {
-		code = Default
+	if p, ok := printers[code]; ok {
+		return p
 	}
-	return Printer{code, message.NewPrinter(language.MustParse(code), message.Catalog(cat))}
+	return printers[Default]
 }
 
 // T translates msg and, when there are args, formats it with them (fmt

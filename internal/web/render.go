@@ -145,6 +145,20 @@ func (s *Server) static() http.Handler {
 
 // render executes a page into a buffer and only then writes the status,
 // so a template error becomes a clean 500 instead of half a page.
+// renderBuffers hold pages while they render (a page is sent only once it
+// rendered whole, so a template error is a clean error page): reused, they
+// save growing a fresh buffer to a page's size on every request.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRenderBuffer(b *bytes.Buffer) {
+	// A rare huge page (a long list) would otherwise pin its memory.
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
+}
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data pageData) error {
 	t, ok := s.pages.byName[name]
 	if !ok {
@@ -176,8 +190,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			p.Portal = nav
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := t.Execute(buf, data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	s.pages.mu.Lock()
