@@ -3,9 +3,14 @@ package testkit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
-	"sync/atomic"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,10 +47,13 @@ func BrowserTimeout(d time.Duration) BrowserOption {
 	return func(c *browserConfig) { c.timeout = d }
 }
 
-// Browser starts a headless Chromium for the test and returns a chromedp
-// context with one tab, in a 1280×900 window unless Phone is given. The
-// browser has a fresh profile and is closed when the test ends. A missing
-// Chromium fails the test, saying to run `make test-deps`.
+// Browser returns a chromedp context with a new tab for the test, in a
+// 1280×900 window unless Phone is given. Every test of a binary shares one
+// headless Chromium, started on first use (a start costs about a second),
+// and each test gets a fresh incognito browser context: no cookies,
+// storage or cache from another test. The tab and its context are closed
+// when the test ends. A missing Chromium fails the test, saying to run
+// `make test-deps`.
 //
 // Use it with chromedp.Do(ctx, steps...) and chromedp.Run(ctx, action).
 // Pages must be served as text/html: content sniffing makes a page that
@@ -56,12 +64,55 @@ func Browser(t testing.TB, opts ...BrowserOption) context.Context {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	b, err := sharedBrowser()
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	limited, cancelTimeout := context.WithTimeout(b, cfg.timeout)
+	ctx, cancelCtx := chromedp.NewContext(limited, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() {
+		cancelCtx() // closes the tab and disposes of its browser context
+		cancelTimeout()
+	})
+	// Open the tab now, so a failure is reported here and not in the
+	// test's first step.
+	start := []chromedp.Action[chromedp.Void]{}
+	if cfg.phone {
+		start = append(start, chromedp.EmulateViewport(PhoneWidth, PhoneHeight,
+			chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	}
+	if err := chromedp.Do(ctx, start...); err != nil {
+		t.Fatalf("testkit: open a Chromium tab: %v (run `make test-deps` if Chromium is missing or broken)", err)
+	}
+	return ctx
+}
+
+var browserState struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel []context.CancelFunc
+	err    error
+}
+
+// sharedBrowser starts the test binary's Chromium once. It is never closed
+// by hand: the allocator asks the kernel to kill it when the test binary
+// exits (Pdeathsig on Linux).
+func sharedBrowser() (context.Context, error) {
+	browserState.once.Do(func() { browserState.ctx, browserState.err = startBrowser() })
+	return browserState.ctx, browserState.err
+}
+
+func startBrowser() (context.Context, error) {
 	path := os.Getenv(ChromiumEnv)
 	if path == "" {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := exec.LookPath(path); err != nil {
-		t.Fatalf("testkit: no Chromium at %s (%v): run `make test-deps`, or set %s to a Chromium or Chrome binary", path, err, ChromiumEnv)
+		return nil, fmt.Errorf("no Chromium at %s (%v): run `make test-deps`, or set %s to a Chromium or Chrome binary", path, err, ChromiumEnv)
+	}
+	profile, err := browserProfileDir()
+	if err != nil {
+		return nil, err
 	}
 	allocOpts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -69,7 +120,7 @@ func Browser(t testing.TB, opts ...BrowserOption) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(DesktopWidth, DesktopHeight),
 		// No traffic of its own: tests see only the requests they cause,
 		// and runs don't depend on the network.
@@ -94,36 +145,30 @@ func Browser(t testing.TB, opts ...BrowserOption) context.Context {
 		// Chromium's sandbox refuses to run as root.
 		allocOpts = append(allocOpts, chromedp.NoSandbox)
 	}
-	base, cancelTimeout := context.WithTimeout(context.Background(), cfg.timeout)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(base, allocOpts...)
-	// Chromedp's logs go to the test log, but only while the test runs:
-	// logging to a finished test panics, and the browser's goroutines can
-	// outlive it by a moment.
-	var done atomic.Bool
-	logf := func(format string, args ...any) {
-		if !done.Load() {
-			t.Logf("browser: "+format, args...)
+	// The cancel functions are kept, never called: the browser lives as
+	// long as the test binary.
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	browserState.cancel = []context.CancelFunc{cancelBrowser, cancelAlloc}
+	if err := chromedp.Do(ctx); err != nil {
+		return nil, fmt.Errorf("start Chromium %s: %v (run `make test-deps` if it is missing or broken)", path, err)
+	}
+	return ctx, nil
+}
+
+// browserProfileDir makes the shared browser's profile folder, named by the
+// test binary's process, and removes those of test binaries that have
+// exited (their browser went with them).
+func browserProfileDir() (string, error) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "lintel-chromium-*"))
+	for _, dir := range old {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(dir), "lintel-chromium-"))
+		if err == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == syscall.ESRCH {
+			_ = os.RemoveAll(dir)
 		}
 	}
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
-	t.Cleanup(func() {
-		_ = chromedp.Cancel(ctx) // closes the browser gracefully
-		cancelCtx()
-		cancelAlloc()
-		cancelTimeout()
-		done.Store(true)
-	})
-	// Start the browser now, so a failure to start is reported here and not
-	// in the test's first step.
-	start := []chromedp.Action[chromedp.Void]{}
-	if cfg.phone {
-		start = append(start, chromedp.EmulateViewport(PhoneWidth, PhoneHeight,
-			chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
-	}
-	if err := chromedp.Do(ctx, start...); err != nil {
-		t.Fatalf("testkit: start Chromium %s: %v (run `make test-deps` if it is missing or broken)", path, err)
-	}
-	return ctx
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("lintel-chromium-%d", os.Getpid()))
+	return dir, os.MkdirAll(dir, 0o700)
 }
 
 // ClickAndLoad clicks sel and waits until the browser has loaded the page

@@ -52,15 +52,62 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// The binary's browser is started once, by whichever test asks first, so
+// the start itself is what is tested here.
 func TestBrowserMissingChromium(t *testing.T) {
 	t.Setenv(ChromiumEnv, "/nonexistent/chromium")
-	msg := failure(t, func(tb testing.TB) { Browser(tb) })
-	if msg == "" {
-		t.Fatal("Browser started without a Chromium binary")
+	_, err := startBrowser()
+	if err == nil {
+		t.Fatal("a browser started without a Chromium binary")
 	}
+	msg := err.Error()
 	for _, want := range []string{"/nonexistent/chromium", "make test-deps"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("failure message %q does not mention %q", msg, want)
 		}
 	}
+}
+
+// Tests share one Chromium but never each other's cookies or storage.
+func TestBrowserTestsAreIsolated(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "who", Value: "first", Path: "/"})
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<p id="p">page</p>`))
+	}))
+	defer srv.Close()
+	read := `document.cookie + "|" + (localStorage.getItem("who") || "")`
+	var first string
+	t.Run("first", func(t *testing.T) {
+		ctx := Browser(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/set")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`localStorage.setItem("who", "first"), true`)); err != nil {
+			t.Fatal(err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](read))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = v
+	})
+	if first != "who=first|first" {
+		t.Fatalf("the first test saw %q, want its own cookie and storage", first)
+	}
+	t.Run("second", func(t *testing.T) {
+		ctx := Browser(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+			t.Fatal(err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](read))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != "|" {
+			t.Fatalf("the second test saw %q from the first", v)
+		}
+	})
 }

@@ -54,11 +54,13 @@ func ForEachDBWith(t *testing.T, opt sqldb.Options, fn func(t *testing.T, db *sq
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, opt)) })
 }
 
-// SQLite opens a fresh, migrated SQLite database in a file under t.TempDir().
-// At most one Options may be given.
+// SQLite opens a fresh, migrated SQLite database in a file under t.TempDir()
+// (a copy of one migrated once per schema). At most one Options may be given.
 func SQLite(t testing.TB, opts ...sqldb.Options) *sqldb.DB {
 	t.Helper()
-	return open(t, "sqlite", SQLiteURL(t), opts)
+	path := SQLiteURL(t)
+	copySQLite(t, path)
+	return open(t, "sqlite", path, opts)
 }
 
 // SQLiteURL returns the path of a SQLite database file that does not exist
@@ -68,11 +70,12 @@ func SQLiteURL(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "lintel.db")
 }
 
-// Postgres creates a fresh, migrated PostgreSQL database, dropped when the
-// test ends. At most one Options may be given.
+// Postgres creates a fresh, migrated PostgreSQL database (a copy of a
+// template migrated once per schema), dropped when the test ends. At most
+// one Options may be given.
 func Postgres(t testing.TB, opts ...sqldb.Options) *sqldb.DB {
 	t.Helper()
-	return open(t, "postgres", PostgresURL(t), opts)
+	return open(t, "postgres", postgresDatabase(t, true), opts)
 }
 
 func open(t testing.TB, engine, dsn string, opts []sqldb.Options) *sqldb.DB {
@@ -101,14 +104,29 @@ func open(t testing.TB, engine, dsn string, opts []sqldb.Options) *sqldb.DB {
 // PostgreSQL is missing it fails the test, saying to run `make test-deps`.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	return postgresDatabase(t, false)
+}
+
+// postgresDatabase creates a database for one test, a copy of the migrated
+// template when migrated is set, and returns its URL.
+func postgresDatabase(t testing.TB, migrated bool) string {
+	t.Helper()
 	admin, adminURL, err := pgAdmin()
 	if err != nil {
 		t.Fatalf("testkit: no PostgreSQL for tests: %v\n%s", err, testDepsHint)
 	}
 	name := "lintel_test_" + randomHex(8)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if migrated {
+		tpl, err := migratedPostgres(admin, adminURL)
+		if err != nil {
+			t.Fatalf("testkit: %v", err)
+		}
+		if err := createFromTemplate(ctx, admin, name, tpl); err != nil {
+			t.Fatalf("testkit: create PostgreSQL database %s from %s: %v", name, tpl, err)
+		}
+	} else if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("testkit: create PostgreSQL database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
