@@ -7,7 +7,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// Reads behind the manager's lease ledger forms (issue 5, point 6): the
+// Reads behind the manager's lease ledger forms: the
 // charges a payment may be applied to, the maintenance that may be billed,
 // and which lease a transaction belongs to. The posting itself is the
 // ledger core's (ledger.go).

@@ -8,7 +8,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The manager's side of shared documents (issue 4, points 4 and 6): upload
+// The manager's side of shared documents: upload
 // a file with a title and category, share it with a lease, a unit, a
 // property or a contact (which e-mails the people it reaches, through the
 // outbox, in the same transaction), unshare, edit, archive. The residents'

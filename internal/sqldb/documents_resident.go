@@ -7,7 +7,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The residents' side of shared documents (issue 4, point 5): what a
+// The residents' side of shared documents: what a
 // tenant or owner may see, resolved in SQL from their verified e-mail
 // (myContacts), never from ids in the request.
 

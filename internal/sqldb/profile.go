@@ -8,7 +8,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// A resident's profile and settings (issue 4): they belong to the login
+// A resident's profile and settings: they belong to the login
 // (users), not to a contact record, so they follow the person across
 // companies. Every function here takes the resident from the session and
 // touches only that user's row; nothing is taken from a form's ids.

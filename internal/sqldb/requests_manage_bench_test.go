@@ -10,7 +10,7 @@ import (
 )
 
 // benchRequests is the size the manager's maintenance list must stay fast
-// at (issue 3, point 4): a company with 100,000 requests over 20,000 units,
+// at: a company with 100,000 requests over 20,000 units,
 // beside another company with a fifth of that.
 const benchRequests = 100_000
 

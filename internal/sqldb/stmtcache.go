@@ -79,9 +79,17 @@ type cachedStmt struct {
 	busy bool
 }
 
+// stmtCacheMaxSQL is the longest SQL kept compiled: longer ones are bulk
+// INSERTs of generated data, each run once, and would hold megabytes.
+const stmtCacheMaxSQL = 32 << 10
+
 // statement returns the compiled statement for query, compiling it on
-// first use, or nil when the cached one is in use.
+// first use, or nil when the query is not to be kept or the kept one is in
+// use.
 func (c *stmtCacheConn) statement(ctx context.Context, query string) (*cachedStmt, error) {
+	if len(query) > stmtCacheMaxSQL {
+		return nil, nil
+	}
 	if e, ok := c.stmts[query]; ok {
 		c.order.MoveToFront(e)
 		cs := e.Value.(*cachedStmt)

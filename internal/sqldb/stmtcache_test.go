@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"modernc.org/sqlite"
@@ -94,6 +95,20 @@ func TestStmtCache(t *testing.T) {
 				t.Fatal("a duplicate id was accepted")
 			}
 			mustExec(t, c, q, int64(10), "ten")
+		}},
+		{"a bulk statement is not kept", func(t *testing.T, c *stmtCacheConn) {
+			q := `INSERT INTO t (v) VALUES (?)` + strings.Repeat(`, (?)`, stmtCacheMaxSQL/5)
+			vs := make([]any, stmtCacheMaxSQL/5+1)
+			for i := range vs {
+				vs[i] = "bulk"
+			}
+			mustExec(t, c, q, vs...)
+			if _, ok := c.stmts[q]; ok {
+				t.Fatal("a statement longer than stmtCacheMaxSQL was kept")
+			}
+			if got := queryAll(t, c, `SELECT count(*) FROM t WHERE v = 'bulk'`); fmt.Sprint(got) != fmt.Sprint([]driver.Value{int64(len(vs))}) {
+				t.Fatalf("bulk rows = %v, want %d", got, len(vs))
+			}
 		}},
 		{"past the bound the oldest are finalized", func(t *testing.T, c *stmtCacheConn) {
 			for i := range stmtCacheSize + 10 {

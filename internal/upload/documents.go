@@ -2,7 +2,7 @@ package upload
 
 import "lintel.dev/lintel/internal/photo"
 
-// Shared documents (issue 4): one file per form, up to
+// Shared documents: one file per form, up to
 // photo.MaxSharedDocumentBytes (25 MB, project choice).
 const (
 	// MaxSharedDocumentBytes is the largest document a manager may share.

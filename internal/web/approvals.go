@@ -17,7 +17,7 @@ import (
 	"lintel.dev/lintel/internal/upload"
 )
 
-// Owner approvals (issue 3, points 3 and 6): the manager asks the owners
+// Owner approvals: the manager asks the owners
 // of a request's asset to approve the work (approvals.go); the owners
 // decide in the portal or from the one-click link in the e-mail
 // (approvals_owner.go). The store (sqldb/approvals.go) decides who the

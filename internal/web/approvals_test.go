@@ -1,6 +1,6 @@
 package web
 
-// Tests of owner approvals (issue 3, points 3, 6 and 15): the manager asks
+// Tests of owner approvals: the manager asks
 // (and the property's limit lets small work through), owners decide in the
 // portal or from the one-click e-mailed link, the first decision counts,
 // withdrawing kills the links, reminders carry fresh links, and who may

@@ -1,6 +1,6 @@
 package web
 
-// billingRoutes are billing (issue 5): the lease ledger, receivables and
+// billingRoutes are billing: the lease ledger, receivables and
 // the rent roll in the manager app, owners' entries, and the portal's
 // Billing tab. Each capability keeps its own list and adds one line here.
 func (s *Server) billingRoutes() []route {

@@ -17,7 +17,7 @@ import (
 	"lintel.dev/lintel/internal/upload"
 )
 
-// The contractor's task page (issue 3, points 9–14; seed 001): an operator
+// The contractor's task page (seed 001): an operator
 // with no account opens one visit from the link e-mailed to them, on a
 // phone, and reviews the request, agrees a time, writes notes, adds photos
 // and the invoice, and reports the outcome. The token in the path is the

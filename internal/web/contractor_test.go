@@ -1,6 +1,6 @@
 package web
 
-// Tests of the contractor's task page (issue 3, points 9–14; seed 001):
+// Tests of the contractor's task page (seed 001):
 // what the page shows, the link rules (revoked, reassigned, expired, other
 // visit, other company), that opening changes nothing, the guessing
 // throttle, and every step the operator takes. The browser walk is in

@@ -12,7 +12,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The help pages (issue 4, point 9): written for Lintel's residents, public
+// The help pages: written for Lintel's residents, public
 // so that "how to sign up" can be read before signing up, in the person's
 // language. A signed-in person also sees the links their management
 // company added (manage_resource_links.go).

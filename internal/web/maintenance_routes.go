@@ -1,6 +1,6 @@
 package web
 
-// maintenanceRoutes are maintenance (issue 3): residents' requests, the
+// maintenanceRoutes are maintenance: residents' requests, the
 // manager's maintenance desk, owner approvals and the contractor's task
 // page. Each capability keeps its own list here so the whole surface stays
 // readable in one place.

@@ -8,8 +8,8 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// Maintenance categories and their troubleshooting questions (issue 3,
-// point 5): each company starts with lintel.DefaultCategories and shapes
+// Maintenance categories and their troubleshooting questions:
+// each company starts with lintel.DefaultCategories and shapes
 // them here. Residents see the categories in use, in this order, when they
 // report a problem, and answer the chosen category's questions.
 

@@ -15,7 +15,7 @@ import (
 	"lintel.dev/lintel/internal/upload"
 )
 
-// documentRoutes are shared documents (issue 4, points 4–6): the manager
+// documentRoutes are shared documents: the manager
 // uploads and shares, residents list, view and download.
 func (s *Server) documentRoutes() []route {
 	return []route{

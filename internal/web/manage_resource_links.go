@@ -7,7 +7,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// Resource links (issue 4, point 9): the company's own links for its
+// Resource links: the company's own links for its
 // residents — the building's rules, the bin calendar — shown on the help
 // page to the tenants and/or owners they are meant for. Like the
 // maintenance categories, every staff member may look and those who edit

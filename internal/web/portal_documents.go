@@ -9,7 +9,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The portal's Documents tab (issue 4, point 5): what managers shared with
+// The portal's Documents tab: what managers shared with
 // the person, newest first, filtered by category; PDFs and photos open in
 // the browser, everything downloads. Scope is the store's (myShares).
 

@@ -14,7 +14,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// profileRoutes are the resident's profile and settings (issue 4): name,
+// profileRoutes are the resident's profile and settings: name,
 // phone and preferred contact; password; sign-in e-mail (proved by a link
 // to the new address before it changes); e-mail choices, language and the
 // maintenance list's choice; and logging out everywhere.

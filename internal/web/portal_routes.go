@@ -1,6 +1,6 @@
 package web
 
-// portalRoutes are issue 4's surface: the resident portal's tabs (lease,
+// portalRoutes are the resident portal's surface: the resident portal's tabs (lease,
 // assets, documents, billing), profile and settings, help pages, and the
 // manager's side of documents and resource links. Each capability lists its
 // own routes in its file; this is the index.
