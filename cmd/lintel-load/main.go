@@ -213,22 +213,30 @@ func prepare(ctx context.Context, dbURL, dataDir string, scale sqldb.LoadScale) 
 	if err != nil {
 		return pageSet{}, nil, err
 	}
+	set := pageSet{ds: ds, task: task}
+	if err := set.signIn(ctx, db); err != nil {
+		return pageSet{}, nil, err
+	}
+	return set, ds.Counts, nil
+}
+
+// signIn opens sessions for the dataset's manager, tenant and owner, the
+// way the server opens them.
+func (s *pageSet) signIn(ctx context.Context, db *sqldb.DB) error {
 	long := sqldb.SessionLimits{Idle: 24 * time.Hour, Absolute: 48 * time.Hour}
 	session := func(userID int64) (string, error) {
 		raw, hash := auth.NewToken()
 		return "__Host-lintel=" + raw, db.CreateSession(ctx, userID, hash, "127.0.0.1", "lintel-load", long, long)
 	}
-	set := pageSet{ds: ds, task: task}
-	if set.manager, err = session(ds.ManagerUserID); err != nil {
-		return pageSet{}, nil, err
+	var err error
+	if s.manager, err = session(s.ds.ManagerUserID); err != nil {
+		return err
 	}
-	if set.tenant, err = session(ds.TenantUserID); err != nil {
-		return pageSet{}, nil, err
+	if s.tenant, err = session(s.ds.TenantUserID); err != nil {
+		return err
 	}
-	if set.owner, err = session(ds.OwnerUserID); err != nil {
-		return pageSet{}, nil, err
-	}
-	return set, ds.Counts, nil
+	s.owner, err = session(s.ds.OwnerUserID)
+	return err
 }
 
 // loadPassword signs in the dataset's manager, tenant and owner by hand

@@ -49,6 +49,11 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
+	// Sessions of a kept dataset may have gone idle since it was built
+	// (staff sessions do after 30 minutes): every run signs in afresh.
+	if err := set.signIn(ctx, db); err != nil {
+		b.Fatal(err)
+	}
 	srv, err := web.New(web.Config{BaseURL: &url.URL{Scheme: "http", Host: "localhost:8080"}}, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)

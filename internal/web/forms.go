@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -129,6 +130,27 @@ type Field struct {
 
 // Option is one choice of a select.
 type Option struct{ Value, Label string }
+
+// OptionsHTML is the select's options, the field's value selected. A list
+// filter offers every property and operator of the company: written out
+// here, escaped as the template would escape them, they cost one template
+// action instead of five for each option, which was a large part of a
+// list page's rendering.
+func (f Field) OptionsHTML() template.HTML {
+	var b strings.Builder
+	for _, o := range f.Options {
+		b.WriteString(`<option value="`)
+		b.WriteString(template.HTMLEscapeString(o.Value))
+		b.WriteString(`"`)
+		if o.Value == f.Value {
+			b.WriteString(` selected`)
+		}
+		b.WriteString(`>`)
+		b.WriteString(template.HTMLEscapeString(o.Label))
+		b.WriteString(`</option>`)
+	}
+	return template.HTML(b.String())
+}
 
 // newField builds a Field for the template: {{template "field" (field .Form "name" "Label" "text")}}.
 // Extra arguments are key=value strings (required, hint=..., autocomplete=...,
