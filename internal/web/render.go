@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,12 +70,37 @@ func (p *Page) When(t time.Time) string { return p.printer.DateTime(t) }
 // pageData is implemented by every page struct through the embedded Page.
 type pageData interface{ page() *Page }
 
-// pages holds the parsed templates: one set per page file, each with the
-// layout and the partials.
+// pages holds the parsed templates: one set per page file and language,
+// each with the layout and the partials.
 type pages struct {
-	byName map[string]*template.Template
+	byName map[string]map[string]*template.Template // language → page file
 	mu     sync.Mutex
 	used   map[string]bool // for the test that every template is executed
+}
+
+// constantT is a translation of fixed text, {{.T "…"}} with nothing to
+// format. Most of a portal page's text is such calls, and each cost a
+// method look-up and call by reflection on every view; the templates of
+// each language have them replaced by their translation, escaped, when
+// they are parsed. The page renders the same text as the call would.
+var constantT = regexp.MustCompile(`\{\{\s*\$?\.T\s+("(?:[^"\\]|\\.)*")\s*\}\}`)
+
+// translateConstants replaces each constantT call in src by its
+// translation in lang.
+func translateConstants(src, lang string) string {
+	pr := i18n.For(lang)
+	return constantT.ReplaceAllStringFunc(src, func(call string) string {
+		lit := constantT.FindStringSubmatch(call)[1]
+		msg, err := strconv.Unquote(lit)
+		if err != nil {
+			return call
+		}
+		out := template.HTMLEscapeString(pr.T(msg))
+		if strings.Contains(out, "{{") {
+			return call // would be read as an action
+		}
+		return out
+	})
 }
 
 var funcs = template.FuncMap{
@@ -95,8 +122,21 @@ var funcs = template.FuncMap{
 }
 
 func loadPages() (*pages, error) {
-	p := &pages{byName: map[string]*template.Template{}, used: map[string]bool{}}
-	err := fs.WalkDir(templateFiles, "templates", func(name string, d fs.DirEntry, err error) error {
+	p := &pages{byName: map[string]map[string]*template.Template{}, used: map[string]bool{}}
+	read := func(name string) (string, error) {
+		b, err := templateFiles.ReadFile(name)
+		return string(b), err
+	}
+	shared := []string{"templates/layout.html"}
+	partials, err := fs.Glob(templateFiles, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	for _, l := range i18n.Languages {
+		p.byName[l.Code] = map[string]*template.Template{}
+	}
+	err = fs.WalkDir(templateFiles, "templates", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".html") {
 			return err
 		}
@@ -104,11 +144,25 @@ func loadPages() (*pages, error) {
 		if rel == "layout.html" || strings.HasPrefix(rel, "partials/") {
 			return nil
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html", name)
-		if err != nil {
-			return fmt.Errorf("parse template %s: %w", rel, err)
+		for _, l := range i18n.Languages {
+			// As ParseFS would: the layout is the set's root, every other
+			// file a template named by its base name.
+			t := template.New("layout.html").Funcs(funcs)
+			for _, file := range append(shared, name) {
+				src, err := read(file)
+				if err != nil {
+					return err
+				}
+				into := t
+				if file != "templates/layout.html" {
+					into = t.New(path.Base(file))
+				}
+				if _, err := into.Parse(translateConstants(src, l.Code)); err != nil {
+					return fmt.Errorf("parse template %s (%s): %w", rel, file, err)
+				}
+			}
+			p.byName[l.Code][rel] = t
 		}
-		p.byName[rel] = t
 		return nil
 	})
 	return p, err
@@ -160,8 +214,7 @@ func putRenderBuffer(b *bytes.Buffer) {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data pageData) error {
-	t, ok := s.pages.byName[name]
-	if !ok {
+	if _, ok := s.pages.byName[i18n.Default][name]; !ok {
 		return fmt.Errorf("no template %q", name)
 	}
 	p := data.page()
@@ -175,6 +228,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Lang = langOf(r)
 	}
 	p.printer = i18n.For(p.Lang)
+	t, ok := s.pages.byName[p.Lang][name]
+	if !ok {
+		t = s.pages.byName[i18n.Default][name]
+	}
 	if p.Session != nil {
 		p.Flash = p.Session.Flash
 		if p.Area == "manage" && p.Companies == nil {
