@@ -44,7 +44,8 @@ func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCou
 	var d DashboardCounts
 	err := db.view(ctx, func(tx *Tx) error {
 		today := lintel.DateOf(tx.Now)
-		current := `l.archived_at IS NULL AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $2)`
+		day, soon := db.unplanned("$2"), db.unplanned("$3")
+		current := `l.archived_at IS NULL AND l.start_date <= ` + day + ` AND (l.end_date IS NULL OR l.end_date >= ` + day + `)`
 		return tx.get(ctx, `SELECT
 			(SELECT COUNT(*) FROM properties p WHERE p.company_id = $1 AND p.archived_at IS NULL),
 			`+unitsInUse("FALSE")+`,
@@ -55,8 +56,8 @@ func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCou
 			(SELECT COUNT(*) FROM contacts c WHERE c.company_id = $1 AND c.archived_at IS NULL AND c.is_owner),
 			(SELECT COUNT(*) FROM contacts c WHERE c.company_id = $1 AND c.archived_at IS NULL AND c.is_operator),
 			(SELECT COUNT(*) FROM leases l WHERE l.company_id = $1 AND `+current+`),
-			(SELECT COUNT(*) FROM leases l WHERE l.company_id = $1 AND l.archived_at IS NULL AND l.start_date > $2),
-			(SELECT COUNT(*) FROM leases l WHERE l.company_id = $1 AND `+current+` AND l.end_date IS NOT NULL AND l.end_date <= $3),
+			(SELECT COUNT(*) FROM leases l WHERE l.company_id = $1 AND l.archived_at IS NULL AND l.start_date > `+day+`),
+			(SELECT COUNT(*) FROM leases l WHERE l.company_id = $1 AND `+current+` AND l.end_date IS NOT NULL AND l.end_date <= `+soon+`),
 			(SELECT COUNT(*) FROM properties p WHERE p.company_id = $1 AND p.archived_at IS NULL
 				AND NOT EXISTS (SELECT 1 FROM ownerships o WHERE o.property_id = p.id AND o.archived_at IS NULL
 					AND (o.end_date IS NULL OR o.end_date >= $2))),

@@ -118,7 +118,7 @@ func (db *DB) ResidentAssets(ctx context.Context, r lintel.Resident) ([]Resident
 				(SELECT COUNT(DISTINCT l.unit_id) FROM leases l JOIN units u3 ON u3.id = l.unit_id AND u3.company_id = l.company_id
 					WHERE u3.property_id = o.property_id AND u3.company_id = o.company_id AND u3.archived_at IS NULL AND NOT u3.common_area
 						AND (o.unit_id IS NULL OR u3.id = o.unit_id)
-						AND l.archived_at IS NULL AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $2)),
+						AND l.archived_at IS NULL AND l.start_date <= `+db.unplanned("$2")+` AND (l.end_date IS NULL OR l.end_date >= `+db.unplanned("$2")+`)),
 				(SELECT COUNT(*) FROM requests r WHERE r.company_id = o.company_id AND r.property_id = o.property_id
 					AND (o.unit_id IS NULL OR r.unit_id = o.unit_id) AND r.status NOT IN ('closed', 'cancelled'))`+
 			currentOwnership+`
@@ -191,7 +191,7 @@ func (db *DB) ResidentAsset(ctx context.Context, r lintel.Resident, kind string,
 				COALESCE(l.month_to_month, FALSE), COALESCE(l.rent_minor, 0)
 			FROM units un
 			LEFT JOIN leases l ON l.unit_id = un.id AND l.company_id = un.company_id AND l.archived_at IS NULL
-				AND (l.end_date IS NULL OR l.end_date >= $3)
+				AND (l.end_date IS NULL OR l.end_date >= ` + db.unplanned("$3") + `)
 			WHERE un.company_id = $1 AND un.property_id = $2 AND un.archived_at IS NULL`
 		if a.UnitID != 0 {
 			q += ` AND un.id = ` + args.add(a.UnitID)

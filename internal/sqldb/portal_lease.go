@@ -56,7 +56,9 @@ type ResidentLeaseRequest struct {
 }
 
 // residentLeaseCols and residentLeaseFrom read a lease the resident is a
-// tenant on; the query adds its own conditions after WHERE.
+// tenant on; the query adds its own conditions after WHERE. The leases are
+// found from the person's contacts (IN), not tested one by one (EXISTS),
+// which would read every lease of every company.
 const residentLeaseCols = `l.id, co.name, p.name, p.address_line1, p.address_line2, p.city, p.region, p.postal_code, p.country,
 	un.label, l.start_date, l.end_date, l.month_to_month, l.rent_minor, co.currency`
 
@@ -64,9 +66,9 @@ const residentLeaseFrom = ` FROM leases l
 	JOIN units un ON un.id = l.unit_id AND un.company_id = l.company_id
 	JOIN properties p ON p.id = un.property_id AND p.company_id = un.company_id
 	JOIN companies co ON co.id = l.company_id
-	WHERE l.archived_at IS NULL AND EXISTS (SELECT 1 FROM lease_tenants lt
-		JOIN me ON me.id = lt.contact_id AND me.company_id = lt.company_id AND me.is_tenant
-		WHERE lt.lease_id = l.id)`
+	WHERE l.archived_at IS NULL AND l.id IN (SELECT lt.lease_id FROM me
+		JOIN lease_tenants lt ON lt.contact_id = me.id AND lt.company_id = me.company_id
+		WHERE me.is_tenant)`
 
 func scanResidentLease(row scanner, l *ResidentLeaseItem, today lintel.Date) error {
 	var p lintel.Property

@@ -73,6 +73,7 @@ func (db *DB) ResidentPlaces(ctx context.Context, r lintel.Resident) ([]Place, e
 
 func (tx *Tx) residentPlaces(ctx context.Context, r lintel.Resident) ([]Place, error) {
 	today := lintel.DateOf(tx.Now)
+	day := tx.db.unplanned("$2")
 	// Tenants: the unit of each current lease and the common areas of its
 	// property. Owners: the unit they own and the property's common areas,
 	// or, owning the property, the property itself and all its units.
@@ -86,7 +87,7 @@ func (tx *Tx) residentPlaces(ctx context.Context, r lintel.Resident) ([]Place, e
 		JOIN units un ON un.property_id = p.id AND (un.id = lu.id OR un.common_area) AND un.archived_at IS NULL
 		JOIN companies co ON co.id = me.company_id
 		WHERE me.is_tenant AND l.archived_at IS NULL AND p.archived_at IS NULL
-			AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $2)
+			AND l.start_date <= `+day+` AND (l.end_date IS NULL OR l.end_date >= `+day+`)
 		UNION
 		SELECT co.id, co.name, p.id, p.name, COALESCE(un.id, 0), COALESCE(un.label, ''), COALESCE(un.common_area, FALSE), 0
 		FROM me
@@ -851,7 +852,10 @@ type ResidentRequestPage struct {
 	NextBefore int64 // 0: no more
 }
 
-// ResidentRequestItem is one line of a resident's list.
+// ResidentRequestItem is one line of a resident's list. Its Request holds
+// what a line shows (ids, place, category, summary, priority, status,
+// version, created); the rest, such as the description, is on the
+// request's page.
 type ResidentRequestItem struct {
 	lintel.Request
 	CompanyName     string
@@ -859,20 +863,53 @@ type ResidentRequestItem struct {
 }
 
 // ResidentRequests lists the requests the resident may see, newest first.
+// It reads at most a page from each of the person's leases and owned
+// assets (the sources of myRequests) through their (…, id) indexes and
+// keeps the newest page of those, so a page costs the same however long
+// their history is; myRequests itself would gather every request of every
+// source first.
 func (db *DB) ResidentRequests(ctx context.Context, r lintel.Resident, f ResidentRequestFilter) (ResidentRequestPage, error) {
 	var out ResidentRequestPage
 	limit := pageSize(f.Limit)
 	err := db.view(ctx, func(tx *Tx) error {
 		args := sqlArgs{r.UserID}
-		q := myContacts + myRequests + `SELECT ` + requestCols + `, co.name, EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = r.id AND a.status = 'pending')` +
-			requestFrom + ` JOIN companies co ON co.id = r.company_id WHERE r.id IN (SELECT id FROM mine)`
+		cond := ``
 		if f.HideCancelled {
-			q += ` AND r.status <> 'cancelled'`
+			cond += ` AND r2.status <> 'cancelled'`
 		}
 		if f.Before > 0 {
-			q += ` AND r.id < ` + args.add(f.Before)
+			cond += ` AND r2.id < ` + args.add(f.Before)
 		}
-		q += ` ORDER BY r.id DESC LIMIT ` + args.add(limit+1)
+		lim := args.add(limit + 1)
+		newest := func(match string) string {
+			return `SELECT r2.id FROM requests r2 WHERE ` + match + cond + ` ORDER BY r2.id DESC LIMIT ` + lim
+		}
+		// PostgreSQL runs a correlated IN (subquery) as a filter on every
+		// request; LATERAL is its per-source look-up. SQLite has no
+		// LATERAL, and runs the IN list once per source.
+		source := func(match string) string {
+			if db.dialect == Postgres {
+				return ` CROSS JOIN LATERAL (` + newest(match) + `) r`
+			}
+			return ` JOIN requests r ON r.id IN (` + newest(match) + `)`
+		}
+		// CROSS JOIN keeps SQLite starting from the person's few contacts
+		// rather than scanning the company's ownerships.
+		q := myContacts + `, mine AS (
+			SELECT r.id FROM me CROSS JOIN lease_tenants lt` + source(`r2.lease_id = lt.lease_id AND r2.company_id = lt.company_id`) + `
+			WHERE me.is_tenant AND lt.contact_id = me.id AND lt.company_id = me.company_id
+			UNION ALL
+			SELECT r.id FROM me CROSS JOIN ownerships o` + source(`r2.property_id = o.property_id AND r2.company_id = o.company_id`) + `
+			WHERE me.is_owner AND o.contact_id = me.id AND o.company_id = me.company_id AND o.archived_at IS NULL AND o.unit_id IS NULL
+			UNION ALL
+			SELECT r.id FROM me CROSS JOIN ownerships o` + source(`r2.unit_id = o.unit_id AND r2.property_id = o.property_id AND r2.company_id = o.company_id`) + `
+			WHERE me.is_owner AND o.contact_id = me.id AND o.company_id = me.company_id AND o.archived_at IS NULL AND o.unit_id IS NOT NULL)
+		SELECT r.id, r.company_id, r.property_id, p.name, COALESCE(r.unit_id, 0), COALESCE(un.label, ''), COALESCE(un.common_area, FALSE),
+			COALESCE(r.lease_id, 0), COALESCE(r.category_id, 0), r.category_name, r.summary, r.priority, r.status, r.version, r.created_at,
+			co.name, EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = r.id AND a.status = 'pending')
+		FROM requests r JOIN properties p ON p.id = r.property_id LEFT JOIN units un ON un.id = r.unit_id
+		JOIN companies co ON co.id = r.company_id WHERE r.id IN (SELECT id FROM mine)
+		ORDER BY r.id DESC LIMIT ` + lim
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -880,16 +917,12 @@ func (db *DB) ResidentRequests(ctx context.Context, r lintel.Resident, f Residen
 		defer rows.Close()
 		for rows.Next() {
 			var it ResidentRequestItem
-			var access string
 			q := &it.Request
-			if err := rows.Scan(&q.ID, &q.CompanyID, &q.PropertyID, &q.PropertyName, &q.PropertyAddress, &q.UnitID, &q.UnitLabel,
-				&q.CommonArea, &q.LeaseID, &q.CategoryID, &q.CategoryName,
-				&q.RequestedByUserID, &q.RequestedByContact, &q.RequesterName, &q.CreatedByStaffID,
-				&q.Summary, &q.Description, &q.OccurredOn, &access, &q.PermissionToEnter, &q.Pets, &q.Priority, &q.Status, &q.Version,
-				&q.StaffNotes, at(&q.CreatedAt), at(&q.UpdatedAt), at(&q.ClosedAt), &it.CompanyName, &it.PendingApproval); err != nil {
+			if err := rows.Scan(&q.ID, &q.CompanyID, &q.PropertyID, &q.PropertyName, &q.UnitID, &q.UnitLabel, &q.CommonArea,
+				&q.LeaseID, &q.CategoryID, &q.CategoryName, &q.Summary, &q.Priority, &q.Status, &q.Version, at(&q.CreatedAt),
+				&it.CompanyName, &it.PendingApproval); err != nil {
 				return err
 			}
-			q.StaffNotes = ""
 			out.Requests = append(out.Requests, it)
 		}
 		return rows.Err()

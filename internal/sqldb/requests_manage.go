@@ -149,7 +149,11 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 	lim := ` LIMIT ` + args.add(limit+1)
 	const cols = `SELECT r.id, r.summary, r.property_id, p.name, COALESCE(un.label, ''), COALESCE(un.common_area, FALSE), r.category_name,
 		r.status, r.priority, r.created_at, COALESCE(o.name, ''), COALESCE(cv.status, ''), COALESCE(cv.follow_up, '')`
-	const joins = ` JOIN properties p ON p.id = r.property_id LEFT JOIN units un ON un.id = r.unit_id
+	// +r.property_id: the requests lead, in the list's order. SQLite would
+	// otherwise start from the properties, through any index on
+	// requests.property_id, and sort, or index a search window's rows
+	// afresh to join them.
+	const joins = ` JOIN properties p ON p.id = +r.property_id LEFT JOIN units un ON un.id = r.unit_id
 		LEFT JOIN visits cv ON cv.id = r.latest_visit_id
 		LEFT JOIN contacts o ON o.id = cv.operator_id`
 	err := db.view(ctx, func(tx *Tx) error {
@@ -170,7 +174,20 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 		// can tell which a word is (PostgreSQL's planner takes a rare word
 		// for a common one, and reads every row). So the newest
 		// searchWindow requests go first, and the index only when they
-		// hold less than a page.
+		// hold less than a page. SQLite's FTS5 index can say cheaply that
+		// a word is rare (few candidate rows in all), and then the index
+		// alone answers.
+		if ts.fts != "" {
+			rare, err := tx.rareInFTS(ctx, "requests_fts", q)
+			if err != nil {
+				return err
+			}
+			if rare {
+				out.Requests, err = tx.queryRequestList(ctx, cols+` FROM requests r`+joins+where+` AND `+search+
+					` AND `+ts.candidates("r.id", "requests_fts")+order+lim, args...)
+				return err
+			}
+		}
 		window := cols + ` FROM (SELECT * FROM requests r` + where + order + ` LIMIT ` + strconv.Itoa(searchWindow) + `) r` + joins +
 			` WHERE ` + search + order + lim
 		if out.Requests, err = tx.queryRequestList(ctx, window, args...); err != nil || len(out.Requests) > limit {
@@ -216,6 +233,25 @@ func (db *DB) ListRequests(ctx context.Context, s lintel.Staff, f RequestFilter)
 // before it turns to the trigram index.
 const searchWindow = 1000
 
+// rareCandidates is how many candidate rows of an FTS5 trigram index make
+// a search rare enough to answer from the index alone: checking that many
+// rows costs less than reading the search window.
+const rareCandidates = 200
+
+// rareInFTS reports whether the FTS5 table fts holds fewer than
+// rareCandidates rows with the trigrams of q, in every company: it reads
+// at most that many ids of the index and no table row.
+func (tx *Tx) rareInFTS(ctx context.Context, fts, q string) (bool, error) {
+	m, ok := ftsQuery(q)
+	if !ok {
+		return false, nil
+	}
+	var n int
+	err := tx.get(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM `+fts+` WHERE `+fts+` MATCH $1 LIMIT `+strconv.Itoa(rareCandidates)+`)`,
+		[]any{m}, &n)
+	return n < rareCandidates, err
+}
+
 func (tx *Tx) queryRequestList(ctx context.Context, q string, args ...any) ([]RequestListItem, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -247,7 +283,11 @@ func (db *DB) CountMaintenance(ctx context.Context, s lintel.Staff) (Maintenance
 		if err := tx.get(ctx, `SELECT COUNT(*) FROM requests WHERE company_id = $1 AND status = 'submitted'`, []any{s.CompanyID}, &c.ToTriage); err != nil {
 			return err
 		}
-		return tx.get(ctx, `SELECT COUNT(*) FROM requests r WHERE r.company_id = $1 AND `+openCondition+` AND r.id IN (`+attentionRequests+`)`,
+		// From the visits (visits_attention): each open request counts
+		// once, through its latest visit. Led by the requests, SQLite
+		// without statistics walks every request of the company.
+		return tx.get(ctx, `SELECT COUNT(*) FROM visits av JOIN requests r ON r.id = av.request_id AND r.latest_visit_id = av.id
+			WHERE av.company_id = $1 AND (av.status = 'unable' OR av.follow_up <> '') AND r.company_id = $1 AND `+openCondition,
 			[]any{s.CompanyID}, &c.NeedsDecision)
 	})
 	if err != nil {
