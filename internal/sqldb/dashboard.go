@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"lintel.dev/lintel/internal/lintel"
 )
@@ -38,15 +39,61 @@ func unitsInUse(common string) string {
 			WHERE p.company_id = $1 AND p.archived_at IS NOT NULL AND u.common_area = ` + common + ` AND u.archived_at IS NULL))`
 }
 
-// DashboardCounts counts the company's records in one round trip: each
-// count is an index range scan of one company's rows.
+// dashboardCache keeps each company's counts with the records version and
+// the day they were counted for: counting reads every unit, contact and
+// lease of the company (tens of milliseconds for thousands of units), and
+// a manager comes back to the dashboard many times between changes. The
+// version lives in the database (records_versions, moved on by triggers),
+// so a change made on any node is seen on the next view.
+type dashboardCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedDashboard
+}
+
+type cachedDashboard struct {
+	version int64
+	day     lintel.Date
+	counts  DashboardCounts
+}
+
+func (c *dashboardCache) get(company, version int64, day lintel.Date) (DashboardCounts, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[company]
+	return e.counts, ok && e.version == version && e.day == day
+}
+
+func (c *dashboardCache) put(company, version int64, day lintel.Date, d DashboardCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]cachedDashboard{}
+	}
+	c.m[company] = cachedDashboard{version, day, d}
+}
+
+// DashboardCounts counts the company's records in one round trip (each
+// count an index range scan of one company's rows), or returns the counts
+// of an earlier view when no record has changed since, that day.
 func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCounts, error) {
 	var d DashboardCounts
 	err := db.view(ctx, func(tx *Tx) error {
 		today := lintel.DateOf(tx.Now)
+		// The version is read before counting: counts are then at least as
+		// new as the version they are kept under (PostgreSQL's statements
+		// may see later commits than the one before them, never earlier).
+		var version int64
+		if err := tx.get(ctx, `SELECT COALESCE((SELECT version FROM records_versions WHERE company_id = $1), 0)`,
+			[]any{s.CompanyID}, &version); err != nil {
+			return err
+		}
+		if cached, ok := db.dashboards.get(s.CompanyID, version, today); ok {
+			d = cached
+			return nil
+		}
 		day, soon := db.unplanned("$2"), db.unplanned("$3")
 		current := `l.archived_at IS NULL AND l.start_date <= ` + day + ` AND (l.end_date IS NULL OR l.end_date >= ` + day + `)`
-		return tx.get(ctx, `SELECT
+		err := tx.get(ctx, `SELECT
 			(SELECT COUNT(*) FROM properties p WHERE p.company_id = $1 AND p.archived_at IS NULL),
 			`+unitsInUse("FALSE")+`,
 			`+unitsInUse("TRUE")+`,
@@ -66,6 +113,10 @@ func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCou
 			[]any{s.CompanyID, today, today.AddDays(EndingSoonDays)},
 			&d.Properties, &d.Units, &d.CommonAreas, &d.OccupiedUnits, &d.Tenants, &d.Owners, &d.Operators,
 			&d.ActiveLeases, &d.UpcomingLeases, &d.EndingSoon, &d.Unowned, &d.TenantsNotAsked)
+		if err == nil {
+			db.dashboards.put(s.CompanyID, version, today, d)
+		}
+		return err
 	})
 	if err != nil {
 		return DashboardCounts{}, fmt.Errorf("dashboard counts: %w", err)

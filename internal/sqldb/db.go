@@ -38,6 +38,8 @@ type DB struct {
 	read    *sql.DB
 	log     *slog.Logger
 	now     func() time.Time
+
+	dashboards dashboardCache
 }
 
 // Options tune Open.
