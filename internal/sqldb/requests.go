@@ -71,6 +71,45 @@ func (db *DB) ResidentPlaces(ctx context.Context, r lintel.Resident) ([]Place, e
 	return out, nil
 }
 
+// ResidentReportCompanies returns the companies where the resident has a
+// place to report a problem about: the companies of ResidentPlaces, found
+// without listing the places (an owner of a whole building has hundreds),
+// for pages that only need to know whether, and where, one can report.
+func (db *DB) ResidentReportCompanies(ctx context.Context, r lintel.Resident) ([]int64, error) {
+	var out []int64
+	err := db.view(ctx, func(tx *Tx) error {
+		day := db.unplanned("$2")
+		rows, err := tx.QueryContext(ctx, myContacts+`
+			SELECT DISTINCT me.company_id FROM me
+			WHERE (me.is_tenant AND EXISTS (SELECT 1 FROM lease_tenants lt
+					JOIN leases l ON l.id = lt.lease_id AND l.company_id = me.company_id
+					JOIN units lu ON lu.id = l.unit_id
+					JOIN properties p ON p.id = lu.property_id
+				WHERE lt.contact_id = me.id AND lt.company_id = me.company_id AND l.archived_at IS NULL AND p.archived_at IS NULL
+					AND l.start_date <= `+day+` AND (l.end_date IS NULL OR l.end_date >= `+day+`)
+					AND EXISTS (SELECT 1 FROM units un WHERE un.property_id = p.id AND un.archived_at IS NULL AND (un.id = lu.id OR un.common_area))))
+				OR (me.is_owner AND EXISTS (SELECT 1 FROM ownerships o JOIN properties p ON p.id = o.property_id
+				WHERE o.contact_id = me.id AND o.company_id = me.company_id AND o.archived_at IS NULL AND p.archived_at IS NULL))
+			ORDER BY me.company_id`, r.UserID, lintel.DateOf(tx.Now))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("companies to report in: %w", err)
+	}
+	return out, nil
+}
+
 func (tx *Tx) residentPlaces(ctx context.Context, r lintel.Resident) ([]Place, error) {
 	today := lintel.DateOf(tx.Now)
 	day := tx.db.unplanned("$2")
@@ -626,6 +665,30 @@ const requestCols = `r.id, r.company_id, r.property_id, p.name, p.address_line1,
 	r.summary, r.description, r.occurred_on, r.access_times, r.permission_to_enter, r.pets, r.priority, r.status, r.version,
 	r.staff_notes, r.created_at, r.updated_at, r.closed_at`
 
+// requestColsOutside are requestCols for readers outside the staff
+// (residents, the operator of a visit): staff notes are never read for
+// them, so no page or e-mail built from the result can show them.
+var requestColsOutside = func() string {
+	c := strings.Replace(requestCols, "r.staff_notes,", "'' AS staff_notes,", 1)
+	if c == requestCols {
+		panic("sqldb: requestCols no longer reads r.staff_notes; update requestColsOutside")
+	}
+	return c
+}()
+
+// detailAudience is who a request's details are read for.
+type detailAudience int
+
+const (
+	forStaff detailAudience = iota
+	// forResidents leaves out staff notes, staff-only events and what
+	// the operators told the manager or billed.
+	forResidents
+	// forOperator is the operator of one visit, through its link: staff
+	// notes, events and approvals are not read at all.
+	forOperator
+)
+
 const requestFrom = ` FROM requests r JOIN properties p ON p.id = r.property_id
 	LEFT JOIN units un ON un.id = r.unit_id LEFT JOIN contacts rc ON rc.id = r.requested_by_contact_id`
 
@@ -665,20 +728,31 @@ type Photo struct {
 	At        time.Time
 }
 
-// requestDetail reads request id of the company; forResidents leaves out
-// what residents must not see.
-func (tx *Tx) requestDetail(ctx context.Context, companyID, id int64, forResidents bool) (RequestDetail, error) {
+// requestDetail reads request id of the company, leaving out what the
+// audience must not see.
+func (tx *Tx) requestDetail(ctx context.Context, companyID, id int64, who detailAudience) (RequestDetail, error) {
 	var d RequestDetail
-	if err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE r.id = $1 AND r.company_id = $2`, id, companyID), &d.Request); err != nil {
+	cols := requestCols
+	if who != forStaff {
+		cols = requestColsOutside
+	}
+	if err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+cols+requestFrom+` WHERE r.id = $1 AND r.company_id = $2`, id, companyID), &d.Request); err != nil {
 		return d, mapErr(err)
 	}
 	if err := tx.requestAnswers(ctx, &d.Request); err != nil {
 		return d, err
 	}
+	if who == forOperator {
+		var err error
+		if d.Visits, err = tx.visitsOf(ctx, companyID, id); err != nil {
+			return d, err
+		}
+		d.Photos, err = tx.photosOf(ctx, companyID, id)
+		return d, err
+	}
 	q := `SELECT id, COALESCE(visit_id, 0), kind, audience, actor, body, created_at FROM request_events WHERE request_id = $1 AND company_id = $2`
-	if forResidents {
+	if who == forResidents {
 		q += ` AND audience = 'residents'`
-		d.Request.StaffNotes = ""
 	}
 	rows, err := tx.QueryContext(ctx, q+` ORDER BY id`, id, companyID)
 	if err != nil {
@@ -699,7 +773,7 @@ func (tx *Tx) requestDetail(ctx context.Context, companyID, id int64, forResiden
 	if d.Visits, err = tx.visitsOf(ctx, companyID, id); err != nil {
 		return d, err
 	}
-	if forResidents {
+	if who == forResidents {
 		for i := range d.Visits {
 			d.Visits[i].ManagerNotes = ""
 			d.Visits[i].InvoiceNumber, d.Visits[i].InvoiceAmountMinor, d.Visits[i].InvoiceTaxMinor, d.Visits[i].InvoiceFileID = "", nil, nil, 0
@@ -815,7 +889,7 @@ func (tx *Tx) approvalsOf(ctx context.Context, companyID, requestID int64) ([]li
 func (db *DB) StaffRequest(ctx context.Context, s lintel.Staff, id int64) (RequestDetail, error) {
 	var d RequestDetail
 	err := db.view(ctx, func(tx *Tx) (err error) {
-		d, err = tx.requestDetail(ctx, s.CompanyID, id, false)
+		d, err = tx.requestDetail(ctx, s.CompanyID, id, forStaff)
 		return err
 	})
 	if err != nil {
@@ -954,7 +1028,7 @@ func (db *DB) ResidentRequest(ctx context.Context, r lintel.Resident, id int64) 
 		if err != nil {
 			return err
 		}
-		d, err = tx.requestDetail(ctx, companyID, id, true)
+		d, err = tx.requestDetail(ctx, companyID, id, forResidents)
 		return err
 	})
 	if err != nil {

@@ -74,7 +74,7 @@ func (s *Server) portalRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	places, err := s.db.ResidentPlaces(ctx, res)
+	reportIn, err := s.db.ResidentReportCompanies(ctx, res)
 	if err != nil {
 		return err
 	}
@@ -86,8 +86,8 @@ func (s *Server) portalRequests(w http.ResponseWriter, r *http.Request) error {
 			pending = append(pending, it.ID)
 		}
 	}
-	for _, p := range places {
-		companies[p.CompanyID] = true
+	for _, id := range reportIn {
+		companies[id] = true
 	}
 	owned, err := s.db.ResidentOwnedRequests(ctx, res, pending)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Server) portalRequests(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &portalRequestsPage{
 		Page:          Page{Title: "Maintenance", Area: "portal", Nav: "maintenance"},
-		HideCancelled: prefs.HideCancelled, CanReport: len(places) > 0, ManyCompanies: len(companies) > 1, Older: before > 0,
+		HideCancelled: prefs.HideCancelled, CanReport: len(reportIn) > 0, ManyCompanies: len(companies) > 1, Older: before > 0,
 	}
 	for _, it := range page.Requests {
 		p.Items = append(p.Items, portalRequestItem{ResidentRequestItem: it, AwaitsYou: it.PendingApproval && owned[it.ID]})
