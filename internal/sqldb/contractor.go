@@ -29,7 +29,7 @@ var ErrTaskLinkDead = &lintel.Error{Kind: lintel.KindNotFound,
 // Task is everything the task page shows to the operator of one visit.
 type Task struct {
 	Visit        lintel.Visit
-	Request      lintel.Request // with StaffNotes: the manager's notes for the operator
+	Request      lintel.Request // without StaffNotes: only staff see them
 	CompanyName  string
 	CompanyPhone string
 	CompanyEmail string
@@ -128,7 +128,7 @@ func (db *DB) ContractorTask(ctx context.Context, tokenHash string) (Task, error
 
 func (tx *Tx) task(ctx context.Context, ref taskRef) (Task, error) {
 	var t Task
-	d, err := tx.requestDetail(ctx, ref.companyID, ref.requestID, false)
+	d, err := tx.requestDetail(ctx, ref.companyID, ref.requestID, forOperator)
 	if err != nil {
 		return t, err
 	}

@@ -73,7 +73,7 @@ func (db *DB) ResidentRequestView(ctx context.Context, r lintel.Resident, id int
 		if err != nil {
 			return err
 		}
-		if v.RequestDetail, err = tx.requestDetail(ctx, companyID, id, true); err != nil {
+		if v.RequestDetail, err = tx.requestDetail(ctx, companyID, id, forResidents); err != nil {
 			return err
 		}
 		if err := tx.get(ctx, `SELECT name, currency FROM companies WHERE id = $1`, []any{companyID}, &v.CompanyName, &v.Currency); err != nil {

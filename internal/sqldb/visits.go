@@ -46,7 +46,7 @@ func (db *DB) AssignOperator(ctx context.Context, s lintel.Staff, requestID int6
 	}
 	var visitID int64
 	err := db.update(ctx, func(tx *Tx) error {
-		req, err := tx.requestDetail(ctx, s.CompanyID, requestID, false)
+		req, err := tx.requestDetail(ctx, s.CompanyID, requestID, forStaff)
 		if err != nil {
 			return err
 		}
