@@ -473,3 +473,104 @@ func TestWorkerRuns(t *testing.T) {
 		t.Fatal("the worker did not stop")
 	}
 }
+
+// Month by month, each lease gets each month's rent once, from the month
+// it starts to the month it ends, and a change to a lease is seen by the
+// next run: an extended lease gets the months after its old end, an
+// archived one no more.
+func TestRecurringRentMonthByMonth(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
+	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock.Set(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
+		f := newRentFixture(t, db, "Harbour Lettings")
+		open := f.lease(t, db, 0, lintel.Lease{Start: day(t, "2025-11-15"), RentMinor: 120000})
+		short := f.lease(t, db, 1, lintel.Lease{Start: day(t, "2026-03-20"), End: day(t, "2026-04-10"), RentMinor: 310000})
+		f.lease(t, db, 2, lintel.Lease{Start: day(t, "2026-06-01"), RentMinor: 90000})
+		f.lease(t, db, 3, lintel.Lease{Start: day(t, "2026-01-01")}) // no rent
+		w := &billing.Worker{DB: db}
+		step := func(when time.Time, want billing.Result) {
+			t.Helper()
+			clock.Set(when)
+			run(t, w, want)
+		}
+		step(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), billing.Result{Rent: 2})
+		step(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC), billing.Result{})
+		step(time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC), billing.Result{})
+		// April: the open lease and the short one, which ends in it.
+		step(time.Date(2026, 4, 1, 0, 5, 0, 0, time.UTC), billing.Result{Rent: 2})
+		step(time.Date(2026, 5, 1, 0, 5, 0, 0, time.UTC), billing.Result{Rent: 1})
+		// June: the upcoming lease starts.
+		step(time.Date(2026, 6, 1, 0, 5, 0, 0, time.UTC), billing.Result{Rent: 2})
+		// Extending the short lease brings back its rent, from the month
+		// after its last.
+		l, err := db.Lease(ctx, f.s, short)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.End = day(t, "2026-12-31")
+		if err := db.UpdateLease(ctx, f.s, l); err != nil {
+			t.Fatal(err)
+		}
+		step(time.Date(2026, 6, 2, 9, 0, 0, 0, time.UTC), billing.Result{Rent: 2}) // May and June
+		step(time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC), billing.Result{})
+		if err := db.ArchiveLease(ctx, f.s, open); err != nil {
+			t.Fatal(err)
+		}
+		step(time.Date(2026, 7, 1, 0, 5, 0, 0, time.UTC), billing.Result{Rent: 2})
+		step(time.Date(2026, 8, 1, 0, 5, 0, 0, time.UTC), billing.Result{Rent: 2})
+		wantCharges(t, charges(t, db, f.s, short, lintel.ChargeRent),
+			"2026-03-20 120000 Rent for 20–31 March 2026 (12 of 31 days)", "2026-04-01 103333 Rent for 1–10 April 2026 (10 of 30 days)",
+			"2026-05-01 310000 Rent for May 2026", "2026-06-01 310000 Rent for June 2026", "2026-07-01 310000 Rent for July 2026",
+			"2026-08-01 310000 Rent for August 2026")
+	})
+}
+
+// A late fee is charged whatever made the rent late, not only the calendar
+// passing its grace days: a rule set on a lease whose rent is already late,
+// a payment reversed after the grace days, rent posted by hand with a past
+// due date.
+func TestLateFeesBeyondTheCalendar(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		f := newRentFixture(t, db, "Harbour Lettings")
+		ruleLater := f.lease(t, db, 0, lintel.Lease{Start: day(t, "2026-03-01"), RentMinor: 100000})
+		reversed := f.lease(t, db, 1, lintel.Lease{Start: day(t, "2026-03-01"), RentMinor: 100000})
+		byHand := f.lease(t, db, 2, lintel.Lease{Start: day(t, "2026-03-01")})
+		for _, l := range []int64{reversed, byHand} {
+			if err := testkit.SetLateFeeRule(ctx, db, f.s, l, 5000, 5); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := &billing.Worker{DB: db}
+		run(t, w, billing.Result{Rent: 2})
+		pay, err := db.PostPayment(ctx, f.s, lintel.NewPayment{LeaseID: reversed, Amount: 100000, Received: day(t, "2026-03-03"),
+			Method: lintel.PayBankTransfer, IdempotencyKey: "p1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(time.Date(2026, 3, 8, 9, 0, 0, 0, time.UTC)) // March's rent is late since the 7th
+		run(t, w, billing.Result{})
+		run(t, w, billing.Result{})
+
+		clock.Set(time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC))
+		if err := testkit.SetLateFeeRule(ctx, db, f.s, ruleLater, 5000, 5); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Reverse(ctx, f.s, pay, "The transfer bounced", "r1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PostCharge(ctx, f.s, lintel.NewCharge{LeaseID: byHand, Category: lintel.ChargeRent, Description: "Rent for March 2026",
+			Amount: 80000, Due: day(t, "2026-03-01"), IdempotencyKey: "c1"}); err != nil {
+			t.Fatal(err)
+		}
+		run(t, w, billing.Result{LateFees: 3})
+		run(t, w, billing.Result{})
+		fee := "2026-03-07 5000 Late fee: Rent for March 2026, not paid by 6 Mar 2026"
+		for _, l := range []int64{ruleLater, reversed, byHand} {
+			wantCharges(t, charges(t, db, f.s, l, lintel.ChargeLateFee), fee)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"lintel.dev/lintel/internal/blob"
@@ -46,6 +47,9 @@ type WorkerConfig struct {
 	// to). A message with an attachment and no Files is retried until an
 	// operator configures one.
 	Files blob.Store
+	// Batch is how many due messages one claim takes, and Parallel how
+	// many of them are handed to the Sender at once. Defaults 20 and 4.
+	Batch, Parallel int
 }
 
 // Default worker settings; see WorkerConfig.
@@ -57,16 +61,24 @@ const (
 	DefaultMaxRetry    = 6 * time.Hour
 	DefaultMaxAttempts = 20
 	DefaultMaxAge      = 48 * time.Hour
+	DefaultBatch       = 20
+	DefaultParallel    = 4
 )
 
 // Worker delivers the outbox: it claims due messages, hands them to its
 // Sender and records the outcome. Any number of workers may run, on one
 // node or several; the claim in the store keeps each message with one.
+//
+// A document shared with a thousand residents is a thousand messages with
+// one attachment: the worker claims them a batch at a time, sends a few at
+// once (each SMTP delivery is its own connection), and reads the attached
+// file from the file store once, not once per message.
 type Worker struct {
 	db     *sqldb.DB
 	sender Sender
 	cfg    WorkerConfig
 	log    *slog.Logger
+	files  blobCache
 }
 
 // NewWorker returns a worker delivering db's outbox through sender.
@@ -89,6 +101,12 @@ func NewWorker(db *sqldb.DB, sender Sender, cfg WorkerConfig) *Worker {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = DefaultBatch
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultParallel
 	}
 	if cfg.Now == nil {
 		cfg.Now = db.Now
@@ -118,14 +136,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Run delivers messages until ctx ends: at once while messages are due,
-// then polling. A message in hand when ctx ends is finished (sent and
-// recorded) before Run returns, so a shutdown never leaves one half-done.
+// then polling, each poll one look at the outbox's index of due mail. The
+// messages being sent when ctx ends are finished (sent and recorded)
+// before Run returns, so a shutdown never leaves one half-done; the rest
+// of the batch goes back to the outbox unsent.
 func (w *Worker) Run(ctx context.Context) error {
 	w.log.Info("mail worker started")
 	defer w.log.Info("mail worker stopped")
 	failures := 0
 	for ctx.Err() == nil {
-		worked, err := w.DeliverOne(ctx)
+		n, err := w.DeliverDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			// The database is unreachable or the like: wait longer each
 			// time, up to a minute, instead of spinning.
@@ -138,7 +158,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			continue
 		}
 		failures = 0
-		if worked {
+		if n > 0 {
 			continue
 		}
 		if w.cfg.Sleep(ctx, w.cfg.Poll) != nil {
@@ -152,30 +172,74 @@ func (w *Worker) Run(ctx context.Context) error {
 // there was one. It returns an error only when the outbox itself could not
 // be read or updated; delivery failures are recorded on the message.
 func (w *Worker) DeliverOne(ctx context.Context) (bool, error) {
-	m, err := w.db.ClaimEmail(ctx, w.cfg.Lease)
-	if lintel.IsNotFound(err) {
-		return false, nil
+	n, err := w.deliverDue(ctx, 1)
+	return n > 0, err
+}
+
+// DeliverDue claims a batch of due messages (WorkerConfig.Batch) and
+// delivers them, Parallel at a time, reporting how many it claimed. Errors
+// are as DeliverOne's.
+func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
+	return w.deliverDue(ctx, w.cfg.Batch)
+}
+
+func (w *Worker) deliverDue(ctx context.Context, limit int) (int, error) {
+	claimed := w.cfg.Now()
+	ms, err := w.db.ClaimEmails(ctx, w.cfg.Lease, limit)
+	if err != nil || len(ms) == 0 {
+		return 0, err
 	}
-	if err != nil {
-		return false, err
+	// A message whose send could still be running when its claim runs
+	// out could be taken over and sent twice: one not started by then
+	// goes back unsent. The margin covers recording the outcome.
+	sendBy := claimed.Add(w.cfg.Lease - w.cfg.SendTimeout - w.cfg.Lease/10)
+	work := make(chan sqldb.OutboxEmail)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for range min(w.cfg.Parallel, len(ms)) {
+		wg.Go(func() {
+			for m := range work {
+				if err := w.deliver(ctx, m, sendBy); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
 	}
+	for _, m := range ms {
+		work <- m
+	}
+	close(work)
+	wg.Wait()
+	return len(ms), errors.Join(errs...)
+}
+
+// deliver sends one claimed message and records the outcome.
+func (w *Worker) deliver(ctx context.Context, m sqldb.OutboxEmail, sendBy time.Time) error {
+	log := w.log.With("id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "to_domain", domainOf(m.To))
+	stopping := ctx.Err() != nil
 	// From here on the message is ours: finish it even if ctx ends.
 	ctx = context.WithoutCancel(ctx)
-	log := w.log.With("id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "to_domain", domainOf(m.To))
+	if stopping || w.cfg.Now().After(sendBy) {
+		return w.settle(log, w.db.ReleaseEmail(ctx, m.ID, m.Attempts))
+	}
 
 	if m.Attempts > w.cfg.MaxAttempts {
 		// Only reached when workers died holding it again and again: a
 		// message that crashes the sender must not loop forever.
-		return true, w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts,
+		return w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts,
 			fmt.Sprintf("Gave up after %d attempts that did not finish.", m.Attempts-1)))
 	}
 
 	msg := message(m)
+	var err error
 	if m.AttachmentFileID != 0 {
 		msg.Attachment, err = w.attachment(ctx, m.ID)
 		if errors.Is(err, blob.ErrNotFound) || lintel.IsNotFound(err) {
 			log.Error("e-mail attachment is missing from the file store; not sending", "err", err)
-			return true, w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts, "The attached file is missing from the file store."))
+			return w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts, "The attached file is missing from the file store."))
 		}
 	}
 	if err == nil {
@@ -186,20 +250,20 @@ func (w *Worker) DeliverOne(ctx context.Context) (bool, error) {
 	switch {
 	case err == nil:
 		log.Info("e-mail sent")
-		return true, w.settle(log, w.db.MarkEmailSent(ctx, m.ID, m.Attempts))
+		return w.settle(log, w.db.MarkEmailSent(ctx, m.ID, m.Attempts))
 	case IsPermanent(err):
 		log.Warn("e-mail refused permanently; not retrying", "err", err)
-		return true, w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts, reason(err)))
+		return w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts, reason(err)))
 	}
 	now := w.cfg.Now()
 	if m.Attempts >= w.cfg.MaxAttempts || now.Sub(m.CreatedAt) >= w.cfg.MaxAge {
 		log.Warn("e-mail still failing; giving up", "err", err, "queued", m.CreatedAt)
-		return true, w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts,
+		return w.settle(log, w.db.FailEmail(ctx, m.ID, m.Attempts,
 			fmt.Sprintf("Gave up after %d attempts over %s. Last error: %s", m.Attempts, now.Sub(m.CreatedAt).Round(time.Minute), reason(err))))
 	}
 	delay := w.backoff(m.Attempts)
 	log.Warn("e-mail not sent; will retry", "err", err, "retry_in", delay)
-	return true, w.settle(log, w.db.RetryEmail(ctx, m.ID, m.Attempts, now.Add(delay), reason(err)))
+	return w.settle(log, w.db.RetryEmail(ctx, m.ID, m.Attempts, now.Add(delay), reason(err)))
 }
 
 // settle reports err from recording an outcome. Losing the lease is logged,
@@ -233,7 +297,10 @@ func (w *Worker) backoff(attempt int) time.Duration {
 // not what was recorded.
 const maxAttachmentRead = 4 * lintel.MaxAttachmentBytes
 
-// attachment reads the file attached to outbox message id.
+// attachment reads the file attached to outbox message id. The store is
+// asked for each message (the file may have been deleted since it was
+// queued); the file's bytes come from the cache when another message
+// carried the same file.
 func (w *Worker) attachment(ctx context.Context, id int64) (*Attachment, error) {
 	f, err := w.db.EmailAttachment(ctx, id)
 	if err != nil {
@@ -242,6 +309,14 @@ func (w *Worker) attachment(ctx context.Context, id int64) (*Attachment, error) 
 	if w.cfg.Files == nil {
 		return nil, errors.New("no file store is configured to read the attachment from")
 	}
+	data, err := w.files.get(f.Key, func() ([]byte, error) { return w.readFile(ctx, f) })
+	if err != nil {
+		return nil, err
+	}
+	return &Attachment{Name: f.Name, ContentType: f.ContentType, Data: data}, nil
+}
+
+func (w *Worker) readFile(ctx context.Context, f sqldb.StoredFile) ([]byte, error) {
 	rc, err := w.cfg.Files.Open(ctx, f.Key)
 	if err != nil {
 		return nil, err
@@ -254,7 +329,55 @@ func (w *Worker) attachment(ctx context.Context, id int64) (*Attachment, error) 
 	if len(data) > maxAttachmentRead {
 		return nil, fmt.Errorf("attachment %s is larger than %d bytes", f.Name, maxAttachmentRead)
 	}
-	return &Attachment{Name: f.Name, ContentType: f.ContentType, Data: data}, nil
+	return data, nil
+}
+
+// blobCache keeps the last few attachments read, by storage key. Stored
+// files never change under their key, so a cached copy is the file; the
+// bound keeps a worker's memory to a few attachments.
+type blobCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedBlob
+	order   []string // oldest first
+}
+
+type cachedBlob struct {
+	mu   sync.Mutex // held while the first reader loads it
+	data []byte
+	ok   bool
+}
+
+const cachedBlobs = 4
+
+// get returns the blob under key, calling load once for concurrent
+// callers. A failed load is not kept: the next caller tries again.
+func (c *blobCache) get(key string, load func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	e := c.entries[key]
+	if e == nil {
+		if c.entries == nil {
+			c.entries = map[string]*cachedBlob{}
+		}
+		e = &cachedBlob{}
+		c.entries[key] = e
+		c.order = append(c.order, key)
+		if len(c.order) > cachedBlobs {
+			delete(c.entries, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ok {
+		return e.data, nil
+	}
+	data, err := load()
+	if err != nil {
+		return nil, err
+	}
+	e.data, e.ok = data, true
+	return data, nil
 }
 
 func message(m sqldb.OutboxEmail) Message {

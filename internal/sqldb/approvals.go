@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -792,17 +793,26 @@ func (db *DB) OwnerApprovals(ctx context.Context, r lintel.Resident, limit int) 
 	return out, nil
 }
 
-// reminderClaim takes the approval most overdue for a reminder and counts
-// the reminder, in one statement portable to both engines. The outer WHERE
-// repeats the condition on purpose (as claimSQL does for the outbox): on
-// PostgreSQL a second worker that picked the same row waits for the
-// first's lock, re-checks, and updates nothing; SQLite has one writer.
-const reminderClaim = `UPDATE approvals SET reminder_count = reminder_count + 1, last_reminder_at = $1
+// reminderClaim takes an approval due a reminder, the one whose owners
+// were written to longest ago, and counts the reminder, in one statement
+// portable to both engines. The outer WHERE repeats the condition on
+// purpose (as claimSQL does for the outbox): on PostgreSQL a second worker
+// that picked the same row waits for the first's lock, re-checks, and
+// updates nothing; SQLite has one writer.
+//
+// The inner SELECT walks the partial index approvals_reminder_due, which
+// holds only pending approvals with reminders left, by when the owners
+// were last written to, up to $4 (the later of $2 and $3: none after it
+// can be due), so it reads what may be due however many approvals were
+// ever decided or left unanswered. The index's predicate names the limit
+// as a literal, and so must this query for either engine to use it.
+var reminderClaim = `UPDATE approvals SET reminder_count = reminder_count + 1, last_reminder_at = $1
 	WHERE id = (SELECT a.id FROM approvals a JOIN requests r ON r.id = a.request_id AND r.company_id = a.company_id
-		WHERE a.status = 'pending' AND r.status = 'awaiting_approval' AND a.reminder_count < $4
+		WHERE a.status = 'pending' AND a.reminder_count < ` + strconv.Itoa(ApprovalMaxReminders) + `
+			AND COALESCE(a.last_reminder_at, a.created_at) <= $4 AND r.status = 'awaiting_approval'
 			AND ((a.reminder_count = 0 AND a.created_at <= $2) OR (a.reminder_count > 0 AND a.last_reminder_at <= $3))
-		ORDER BY a.created_at, a.id LIMIT 1)
-	AND status = 'pending' AND reminder_count < $4
+		ORDER BY COALESCE(a.last_reminder_at, a.created_at), a.id LIMIT 1)
+	AND status = 'pending' AND reminder_count < ` + strconv.Itoa(ApprovalMaxReminders) + `
 	AND ((reminder_count = 0 AND created_at <= $2) OR (reminder_count > 0 AND last_reminder_at <= $3))
 	RETURNING id, company_id, request_id, reminder_count`
 
@@ -817,8 +827,13 @@ func (db *DB) SendApprovalReminder(ctx context.Context, compose func(ApprovalNot
 	err := db.update(ctx, func(tx *Tx) error {
 		var companyID, requestID int64
 		var n int
-		if err := tx.get(ctx, reminderClaim, []any{ts(tx.Now), ts(tx.Now.Add(-ApprovalFirstReminder)), ts(tx.Now.Add(-ApprovalReminderEvery)),
-			ApprovalMaxReminders}, &id, &companyID, &requestID, &n); err != nil {
+		first, every := tx.Now.Add(-ApprovalFirstReminder), tx.Now.Add(-ApprovalReminderEvery)
+		bound := first
+		if every.After(bound) {
+			bound = every
+		}
+		if err := tx.get(ctx, reminderClaim, []any{ts(tx.Now), ts(first), ts(every), ts(bound)},
+			&id, &companyID, &requestID, &n); err != nil {
 			return err
 		}
 		d, err := tx.approvalDraft(ctx, companyID, requestID)

@@ -37,20 +37,28 @@ func (db *DB) EnqueueJob(ctx context.Context, kind, payload string) error {
 func (db *DB) ClaimJob(ctx context.Context, kinds []string, lease time.Duration) (Job, error) {
 	var j Job
 	err := db.update(ctx, func(tx *Tx) error {
-		now := ts(tx.Now)
-		args := []any{now, ts(tx.Now.Add(lease))}
-		ph := make([]string, len(kinds))
-		for i, k := range kinds {
+		args := []any{ts(tx.Now), ts(tx.Now.Add(lease))}
+		for _, k := range kinds {
 			args = append(args, k)
-			ph[i] = "$" + strconv.Itoa(i+3)
 		}
-		return tx.get(ctx, `UPDATE jobs SET claimed_until = $2, attempts = attempts + 1
-			WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
-				AND kind IN (`+strings.Join(ph, ", ")+`) ORDER BY run_at, id LIMIT 1)
-			AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $1)
-			RETURNING id, kind, payload, attempts`, args, &j.ID, &j.Kind, &j.Payload, &j.Attempts)
+		return tx.get(ctx, claimJobSQL(len(kinds)), args, &j.ID, &j.Kind, &j.Payload, &j.Attempts)
 	})
 	return j, err
+}
+
+// claimJobSQL claims the next due job of one of n kinds ($3...). The
+// inner SELECT walks the partial index jobs_due (0018), which holds only
+// the jobs not done, so a poll does not grow with the jobs ever run.
+func claimJobSQL(n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+3)
+	}
+	return `UPDATE jobs SET claimed_until = $2, attempts = attempts + 1
+		WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+			AND kind IN (` + strings.Join(ph, ", ") + `) ORDER BY run_at, id LIMIT 1)
+		AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $1)
+		RETURNING id, kind, payload, attempts`
 }
 
 // FinishJob marks a claimed job done.

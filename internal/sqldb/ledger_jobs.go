@@ -23,6 +23,17 @@ type RentLease struct {
 	LastPeriod    string      // the latest period with a rent charge ("2026-03"); "" when none
 }
 
+// rentLeasesSQL reads a batch of RentLeases: a walk of the leases by id,
+// each with the latest period generated (one probe of the ledger's unique
+// period index).
+const rentLeasesSQL = `SELECT l.id, l.company_id, l.start_date, l.end_date, l.rent_minor, l.rent_due_day, l.created_at,
+		COALESCE((SELECT MAX(t.period) FROM ledger_transactions t
+			WHERE t.company_id = l.company_id AND t.lease_id = l.id AND t.period IS NOT NULL), '')
+	FROM leases l
+	WHERE l.id > $1 AND l.archived_at IS NULL AND l.rent_minor > 0
+		AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $3)
+	ORDER BY l.id LIMIT $4`
+
 // RentLeases lists, in id order after id after, at most limit leases that
 // may have rent to generate: not archived, rent above zero, starting by
 // startsBy (the current month's last day: a lease starting later this
@@ -32,13 +43,7 @@ type RentLease struct {
 func (db *DB) RentLeases(ctx context.Context, startsBy, since lintel.Date, current string, after int64, limit int) ([]RentLease, error) {
 	var out []RentLease
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT l.id, l.company_id, l.start_date, l.end_date, l.rent_minor, l.rent_due_day, l.created_at,
-				COALESCE((SELECT MAX(t.period) FROM ledger_transactions t
-					WHERE t.company_id = l.company_id AND t.lease_id = l.id AND t.period IS NOT NULL), '')
-			FROM leases l
-			WHERE l.id > $1 AND l.archived_at IS NULL AND l.rent_minor > 0
-				AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $3)
-			ORDER BY l.id LIMIT $4`, after, startsBy, since, limit)
+		rows, err := tx.QueryContext(ctx, rentLeasesSQL, after, startsBy, since, limit)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -68,6 +73,28 @@ type LateRent struct {
 	GraceDays                    int
 }
 
+// lateRentSQL reads the open rent charges for LateRentCharges company by
+// company, so the (company_id, effective_date) index bounds the read to
+// the window, not the whole history. CROSS JOIN keeps SQLite to that
+// order (given a plain join it reads the whole ledger, with statistics or
+// without); PostgreSQL takes it as the join it is.
+const lateRentSQL = `SELECT company_id, lease_id, id, description, effective_date, open_minor, late_fee_minor, late_fee_grace_days FROM (
+		SELECT t.company_id, t.lease_id, t.id, t.description, t.effective_date, l.late_fee_minor, l.late_fee_grace_days,
+			t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
+				WHERE a.charge_id = t.id AND a.company_id = t.company_id
+					AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = a.source_id)), 0) AS open_minor
+		FROM companies c
+		CROSS JOIN ledger_transactions t
+		JOIN leases l ON l.id = t.lease_id AND l.company_id = t.company_id
+		WHERE t.company_id = c.id AND t.effective_date >= $1 AND t.effective_date < $2
+			AND t.kind = 'charge' AND t.category = 'rent'
+			AND l.late_fee_minor > 0 AND l.archived_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id)
+			AND NOT EXISTS (SELECT 1 FROM ledger_transactions f
+				WHERE f.company_id = t.company_id AND f.idempotency_key = 'late:' || CAST(t.id AS TEXT))
+	) late WHERE open_minor > 0
+	ORDER BY id`
+
 // LateRentCharges lists the rent charges due on or after from and before
 // to that are still open, on leases (not archived) with a late fee, and
 // have no late fee yet. Whether each is late yet is the caller's rule
@@ -76,23 +103,7 @@ type LateRent struct {
 func (db *DB) LateRentCharges(ctx context.Context, from, to lintel.Date) ([]LateRent, error) {
 	var out []LateRent
 	err := db.view(ctx, func(tx *Tx) error {
-		// Company by company, so the (company_id, effective_date) index
-		// bounds the scan to the window, not the whole history.
-		rows, err := tx.QueryContext(ctx, `SELECT company_id, lease_id, id, description, effective_date, open_minor, late_fee_minor, late_fee_grace_days FROM (
-				SELECT t.company_id, t.lease_id, t.id, t.description, t.effective_date, l.late_fee_minor, l.late_fee_grace_days,
-					t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
-						WHERE a.charge_id = t.id AND a.company_id = t.company_id
-							AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = a.source_id)), 0) AS open_minor
-				FROM companies c
-				JOIN ledger_transactions t ON t.company_id = c.id AND t.effective_date >= $1 AND t.effective_date < $2
-				JOIN leases l ON l.id = t.lease_id AND l.company_id = t.company_id
-				WHERE t.kind = 'charge' AND t.category = 'rent'
-					AND l.late_fee_minor > 0 AND l.archived_at IS NULL
-					AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id)
-					AND NOT EXISTS (SELECT 1 FROM ledger_transactions f
-						WHERE f.company_id = t.company_id AND f.idempotency_key = 'late:' || CAST(t.id AS TEXT))
-			) late WHERE open_minor > 0
-			ORDER BY id`, from, to)
+		rows, err := tx.QueryContext(ctx, lateRentSQL, from, to)
 		if err != nil {
 			return mapErr(err)
 		}

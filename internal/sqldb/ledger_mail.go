@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"lintel.dev/lintel/internal/lintel"
 )
@@ -49,16 +50,27 @@ func receiptDedupe(paymentID int64, email string) string {
 	return "payment_receipt:" + strconv.FormatInt(paymentID, 10) + ":" + email
 }
 
+// contactAddresses are the SQL conditions that pick the addresses of
+// contact c (ce) that take billing e-mail. The unary + keeps the company
+// a check, not a way in: given the company, SQLite without statistics
+// (databases in use have none) walks the company's whole address index
+// for each contact rather than the contact's own few addresses.
+const contactAddresses = `ce.contact_id = c.id AND +ce.company_id = c.company_id
+	AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = ce.email AND NOT u.notify_billing)`
+
+// receiptRecipientsSQL lists the billing addresses of lease $1's tenants
+// in company $2.
+const receiptRecipientsSQL = `SELECT ce.email, MIN(c.name) FROM lease_tenants lt
+	JOIN contacts c ON c.id = lt.contact_id AND c.company_id = lt.company_id AND c.archived_at IS NULL
+	JOIN contact_emails ce ON ` + contactAddresses + `
+	WHERE lt.lease_id = $1 AND lt.company_id = $2
+	GROUP BY ce.email ORDER BY ce.email`
+
 // receiptRecipients are the addresses of the tenants on the payment's
 // lease (contacts not archived), once each, leaving out addresses whose
 // login turned billing e-mail off.
 func (tx *Tx) receiptRecipients(ctx context.Context, companyID, leaseID int64) ([]Recipient, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT ce.email, MIN(c.name) FROM lease_tenants lt
-		JOIN contacts c ON c.id = lt.contact_id AND c.company_id = lt.company_id AND c.archived_at IS NULL
-		JOIN contact_emails ce ON ce.contact_id = c.id AND ce.company_id = c.company_id
-		WHERE lt.lease_id = $1 AND lt.company_id = $2
-			AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = ce.email AND NOT u.notify_billing)
-		GROUP BY ce.email ORDER BY ce.email`, leaseID, companyID)
+	rows, err := tx.QueryContext(ctx, receiptRecipientsSQL, leaseID, companyID)
 	if err != nil {
 		return nil, err
 	}
@@ -95,22 +107,45 @@ func (db *DB) ReceiptForEmail(ctx context.Context, j ReceiptJob) (ReceiptToSend,
 		if out.Receipt.Kind != "payment" || !out.Receipt.Reversed.IsZero() {
 			return nil
 		}
-		if sent, err := tx.receiptQueued(ctx, j.PaymentID); err != nil || sent {
+		to, err := tx.receiptRecipients(ctx, j.CompanyID, out.Receipt.LeaseID)
+		if err != nil {
 			return err
 		}
-		out.Recipients, err = tx.receiptRecipients(ctx, j.CompanyID, out.Receipt.LeaseID)
-		return err
+		if sent, err := tx.receiptQueued(ctx, j.PaymentID, to); err != nil || sent {
+			return err
+		}
+		out.Recipients = to
+		return nil
 	})
 	return out, err
 }
 
 // receiptQueued reports whether a payment's receipt e-mails are in the
-// outbox already (a job that ran, then died before it was marked done).
-func (tx *Tx) receiptQueued(ctx context.Context, paymentID int64) (bool, error) {
+// outbox already (a job that ran, then died before it was marked done):
+// whether any of its recipients' messages is. Each is one look-up of the
+// outbox's unique key; a prefix LIKE would read every message ever sent,
+// as neither engine can take a case-insensitive or collated LIKE to that
+// index.
+func (tx *Tx) receiptQueued(ctx context.Context, paymentID int64, to []Recipient) (bool, error) {
+	if len(to) == 0 {
+		return false, nil
+	}
+	args := make([]any, len(to))
+	for i, r := range to {
+		args[i] = receiptDedupe(paymentID, r.Email)
+	}
 	var sent bool
-	err := tx.get(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key LIKE $1)`,
-		[]any{"payment_receipt:" + strconv.FormatInt(paymentID, 10) + ":%"}, &sent)
+	err := tx.get(ctx, receiptQueuedSQL(len(to)), args, &sent)
 	return sent, err
+}
+
+// receiptQueuedSQL tells whether any of n outbox keys ($1...) is taken.
+func receiptQueuedSQL(n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	return `SELECT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key IN (` + strings.Join(ph, ", ") + `))`
 }
 
 // ReceiptMail composes one receipt e-mail; attached says whether the PDF
@@ -132,11 +167,11 @@ func (db *DB) QueueReceiptEmails(ctx context.Context, j ReceiptJob, file NewFile
 		if r.Kind != "payment" || !r.Reversed.IsZero() {
 			return nil
 		}
-		if sent, err := tx.receiptQueued(ctx, j.PaymentID); err != nil || sent {
-			return err
-		}
 		to, err := tx.receiptRecipients(ctx, j.CompanyID, r.LeaseID)
 		if err != nil || len(to) == 0 {
+			return err
+		}
+		if sent, err := tx.receiptQueued(ctx, j.PaymentID, to); err != nil || sent {
 			return err
 		}
 		fileID, err := tx.insertFile(ctx, j.CompanyID, file, systemActor)
@@ -179,6 +214,26 @@ type StatementOwner struct {
 	ContactID, CompanyID int64
 }
 
+// ownersDueSQL lists owner contacts after $1 who have not had period $3's
+// statement, have something posted to an owner account of theirs by $2,
+// and a billing address. The statement already queued is asked first: it
+// is one look-up of the outbox's key, and once the month's statements are
+// out it answers for every owner. The nested EXISTS fix the order of the
+// look-ups whatever the planner knows: the contact's owner accounts, an
+// account's postings, each posting's transaction by its key; the unary +
+// keeps each company a check, as in contactAddresses (given the company,
+// SQLite without statistics walks all the company's owner accounts, or its
+// transactions by date, for every owner).
+const ownersDueSQL = `SELECT c.id, c.company_id FROM contacts c
+	WHERE c.id > $1 AND c.is_owner AND c.archived_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'statement:' || CAST(c.id AS TEXT) || ':' || $3)
+		AND EXISTS (SELECT 1 FROM ledger_accounts oa WHERE oa.contact_id = c.id AND +oa.company_id = c.company_id AND oa.kind = 'owner'
+			AND EXISTS (SELECT 1 FROM ledger_postings p WHERE p.account_id = oa.id AND +p.company_id = oa.company_id
+				AND EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.id = p.transaction_id AND +t.company_id = p.company_id
+					AND t.effective_date <= $2)))
+		AND EXISTS (SELECT 1 FROM contact_emails ce WHERE ` + contactAddresses + `)
+	ORDER BY c.id LIMIT $4`
+
 // OwnersDueStatement lists, in contact id order after after, at most limit
 // owner contacts (not archived) who have an owner account with something
 // posted on or before the end of period ("YYYY-MM"), an address that takes
@@ -189,15 +244,7 @@ func (db *DB) OwnersDueStatement(ctx context.Context, period string, after int64
 	}
 	var out []StatementOwner
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.company_id FROM contacts c
-			WHERE c.id > $1 AND c.is_owner AND c.archived_at IS NULL
-				AND EXISTS (SELECT 1 FROM ledger_accounts oa JOIN ledger_postings p ON p.account_id = oa.id AND p.company_id = oa.company_id
-					JOIN ledger_transactions t ON t.id = p.transaction_id AND t.company_id = p.company_id
-					WHERE oa.contact_id = c.id AND oa.company_id = c.company_id AND oa.kind = 'owner' AND t.effective_date <= $2)
-				AND EXISTS (SELECT 1 FROM contact_emails ce WHERE ce.contact_id = c.id AND ce.company_id = c.company_id
-					AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = ce.email AND NOT u.notify_billing))
-				AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'statement:' || CAST(c.id AS TEXT) || ':' || $3)
-			ORDER BY c.id LIMIT $4`, after, period+"-31", period, limit)
+		rows, err := tx.QueryContext(ctx, ownersDueSQL, after, period+"-31", period, limit)
 		if err != nil {
 			return err
 		}
@@ -229,6 +276,13 @@ const contactAsMe = `WITH me AS (
 	WHERE c.id = $1 AND c.company_id = $2 AND c.archived_at IS NULL)
 `
 
+// statementAddressSQL picks owner contact $1's (of company $2) first
+// address that takes billing e-mail.
+const statementAddressSQL = `SELECT ce.email, c.name FROM contacts c
+	JOIN contact_emails ce ON ` + contactAddresses + `
+	WHERE c.id = $1 AND c.company_id = $2 AND c.archived_at IS NULL AND c.is_owner
+	ORDER BY ce.position, ce.id LIMIT 1`
+
 // QueueOwnerStatement queues the statement e-mail of owner contact
 // o for period ("YYYY-MM"): to their first address that takes billing
 // e-mail, once (the outbox keeps one per contact and month). It answers
@@ -242,11 +296,7 @@ func (db *DB) QueueOwnerStatement(ctx context.Context, o StatementOwner, period 
 	queued := false
 	err = db.update(ctx, func(tx *Tx) error {
 		n := StatementNotice{ContactID: o.ContactID, Period: period}
-		err := tx.get(ctx, `SELECT ce.email, c.name FROM contacts c
-			JOIN contact_emails ce ON ce.contact_id = c.id AND ce.company_id = c.company_id
-			WHERE c.id = $1 AND c.company_id = $2 AND c.archived_at IS NULL AND c.is_owner
-				AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = ce.email AND NOT u.notify_billing)
-			ORDER BY ce.position, ce.id LIMIT 1`, []any{o.ContactID, o.CompanyID}, &n.Address.Email, &n.Address.Name)
+		err := tx.get(ctx, statementAddressSQL, []any{o.ContactID, o.CompanyID}, &n.Address.Email, &n.Address.Name)
 		if lintel.IsNotFound(err) {
 			return nil
 		}

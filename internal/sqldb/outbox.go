@@ -1,9 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"errors"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -69,49 +70,99 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxEmail, error) {
 	return m, err
 }
 
-// claimSQL takes the oldest due message in one statement, portable to both
-// engines (SQLite has no FOR UPDATE). The outer WHERE repeats the claim
-// condition on purpose: under PostgreSQL's READ COMMITTED, a second worker
-// that picked the same id waits for the first one's row lock and then
-// re-checks the outer WHERE against the new row, which no longer matches,
-// so it updates nothing instead of taking the message twice. A message in
-// 'sending' whose lease ran out belongs to a worker that crashed or hung,
-// so it may be taken again; a 'sent' or 'failed' one never is.
+// claimSQL takes the oldest due messages (at most $3) in one statement,
+// portable to both engines (SQLite has no FOR UPDATE). The outer WHERE
+// repeats the claim condition on purpose: under PostgreSQL's READ
+// COMMITTED, a second worker that picked the same ids waits for the first
+// one's row locks and then re-checks the outer WHERE against the new rows,
+// which no longer match, so it skips them instead of taking them twice. A
+// message in 'sending' whose lease ran out belongs to a worker that crashed
+// or hung, so it may be taken again; a 'sent' or 'failed' one never is.
+// The inner SELECT reads the partial index outbox_due (0018), which holds
+// only pending and sending messages, in the order it wants.
 const claimSQL = `UPDATE outbox SET status = 'sending', claimed_until = $1, attempts = attempts + 1
-	WHERE id = (SELECT id FROM outbox
+	WHERE id IN (SELECT id FROM outbox
 		WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-		ORDER BY next_attempt_at, id LIMIT 1)
+		ORDER BY next_attempt_at, id LIMIT $3)
 	AND status IN ('pending', 'sending') AND (claimed_until IS NULL OR claimed_until < $2)
 	RETURNING ` + outboxColumns
+
+// dueSQL tells whether any message is due, from the same index.
+const dueSQL = `SELECT EXISTS (SELECT 1 FROM outbox
+	WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1))`
 
 // ClaimEmail claims the next due message for delivery until now+lease and
 // counts the attempt. It answers lintel.ErrNotFound when nothing is due.
 // Two workers, on one node or several, never hold the same message.
 func (db *DB) ClaimEmail(ctx context.Context, lease time.Duration) (OutboxEmail, error) {
+	ms, err := db.ClaimEmails(ctx, lease, 1)
+	if err != nil {
+		return OutboxEmail{}, err
+	}
+	if len(ms) == 0 {
+		return OutboxEmail{}, lintel.ErrNotFound
+	}
+	return ms[0], nil
+}
+
+// ClaimEmails claims up to limit due messages, oldest due first, for
+// delivery until now+lease, and counts an attempt on each; none is an
+// empty list. Two workers, on one node or several, never hold the same
+// message. Whether anything is due is read first, outside a write
+// transaction, so an idle poll takes no write lock.
+func (db *DB) ClaimEmails(ctx context.Context, lease time.Duration, limit int) ([]OutboxEmail, error) {
+	if limit < 1 {
+		limit = 1
+	}
+	due := false
+	if err := db.view(ctx, func(tx *Tx) error { return tx.get(ctx, dueSQL, []any{ts(tx.Now)}, &due) }); err != nil || !due {
+		return nil, err
+	}
 	// Losing a race to another worker updates no row although work is due;
 	// look again a few times rather than idling a whole poll interval.
 	for range 5 {
-		var m OutboxEmail
-		due := false
+		var ms []OutboxEmail
 		err := db.update(ctx, func(tx *Tx) error {
-			var err error
-			m, err = scanOutbox(tx.QueryRowContext(ctx, claimSQL, ts(tx.Now.Add(lease)), ts(tx.Now)))
-			if !errors.Is(err, sql.ErrNoRows) {
+			ms = ms[:0]
+			rows, err := tx.QueryContext(ctx, claimSQL, ts(tx.Now.Add(lease)), ts(tx.Now), limit)
+			if err != nil {
 				return mapErr(err)
 			}
-			err = tx.get(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
-				WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1))`,
-				[]any{ts(tx.Now)}, &due)
-			if err != nil {
-				return err
+			defer rows.Close()
+			for rows.Next() {
+				m, err := scanOutbox(rows)
+				if err != nil {
+					return err
+				}
+				ms = append(ms, m)
 			}
-			return lintel.ErrNotFound
+			if err := rows.Err(); err != nil {
+				return mapErr(err)
+			}
+			if len(ms) > 0 {
+				return nil
+			}
+			return tx.get(ctx, dueSQL, []any{ts(tx.Now)}, &due)
 		})
-		if err == nil || !lintel.IsNotFound(err) || !due {
-			return m, err
+		if err != nil || len(ms) > 0 || !due {
+			// RETURNING keeps no order.
+			slices.SortFunc(ms, func(a, b OutboxEmail) int {
+				return cmp.Or(a.NextAttempt.Compare(b.NextAttempt), cmp.Compare(a.ID, b.ID))
+			})
+			return ms, err
 		}
 	}
-	return OutboxEmail{}, lintel.ErrNotFound
+	return nil, nil
+}
+
+// ReleaseEmail hands a claimed message back unsent, as if the attempt
+// had not been made (a worker that could no longer send it within its
+// claim). Another worker, or this one, takes it again at once.
+func (db *DB) ReleaseEmail(ctx context.Context, id int64, attempt int) error {
+	return db.settle(ctx, func(tx *Tx) (sql.Result, error) {
+		return tx.exec(ctx, `UPDATE outbox SET status = 'pending', claimed_until = NULL, attempts = attempts - 1
+			WHERE id = $1 AND status = 'sending' AND attempts = $2`, id, attempt)
+	})
 }
 
 // EmailAttachment returns the stored file attached to outbox message id,
