@@ -55,9 +55,16 @@ type ReceivablesPage struct {
 	Next   *Keyset
 }
 
-// Receivables lists the company's leases with open charges or a non-zero
-// balance. A charge is open for its amount less what non-reversed payments
-// and credits applied to it; a reversed charge is not open.
+// Receivables lists the company's leases with a non-zero balance. A charge
+// is open for its amount less what non-reversed payments and credits
+// applied to it; a reversed charge is not open. The poster never leaves
+// money waiting beside an unpaid charge, so a lease with open charges has
+// a positive balance and the unsettled receivable accounts are the report.
+//
+// A page is a keyset walk of the partial index on unsettled receivables
+// (balance, lease), then the open charges of its leases; the totals are one
+// pass over what is open (ledger_open's partial index and that same
+// index), never over the company's charges and allocations.
 func (db *DB) Receivables(ctx context.Context, s lintel.Staff, f ReceivablesFilter) (ReceivablesPage, error) {
 	var out ReceivablesPage
 	limit := pageSize(f.Limit)
@@ -69,61 +76,55 @@ func (db *DB) Receivables(ctx context.Context, s lintel.Staff, f ReceivablesFilt
 		args := sqlArgs{}
 		co := args.add(s.CompanyID)
 		d0, d30, d60, d90 := args.add(today), args.add(today.AddDays(-30)), args.add(today.AddDays(-60)), args.add(today.AddDays(-90))
-		// Amounts are cast to BIGINT: PostgreSQL sums a bigint as numeric.
-		q := `WITH paid AS (
-			SELECT a.charge_id, SUM(a.amount_minor) AS amount
-			FROM ledger_allocations a LEFT JOIN ledger_transactions rv ON rv.reverses_id = a.source_id
-			WHERE a.company_id = ` + co + ` AND rv.id IS NULL
-			GROUP BY a.charge_id
-		), open_charges AS (
-			SELECT t.lease_id, t.effective_date AS due, t.amount_minor - COALESCE(p.amount, 0) AS open
-			FROM ledger_transactions t
-			LEFT JOIN paid p ON p.charge_id = t.id
-			LEFT JOIN ledger_transactions rv ON rv.reverses_id = t.id
-			WHERE t.company_id = ` + co + ` AND t.kind = 'charge' AND t.lease_id IS NOT NULL AND rv.id IS NULL
-		), aged AS (
-			SELECT lease_id,
-				SUM(CASE WHEN due >= ` + d0 + ` THEN open ELSE 0 END) AS not_due,
-				SUM(CASE WHEN due < ` + d0 + ` AND due >= ` + d30 + ` THEN open ELSE 0 END) AS d30,
-				SUM(CASE WHEN due < ` + d30 + ` AND due >= ` + d60 + ` THEN open ELSE 0 END) AS d60,
-				SUM(CASE WHEN due < ` + d60 + ` AND due >= ` + d90 + ` THEN open ELSE 0 END) AS d90,
-				SUM(CASE WHEN due < ` + d90 + ` THEN open ELSE 0 END) AS over90
-			FROM open_charges WHERE open > 0 GROUP BY lease_id
-		), owing AS (
-			SELECT l.id AS lease_id,
-				CAST(COALESCE(ag.not_due, 0) AS BIGINT) AS not_due, CAST(COALESCE(ag.d30, 0) AS BIGINT) AS d30,
-				CAST(COALESCE(ag.d60, 0) AS BIGINT) AS d60, CAST(COALESCE(ag.d90, 0) AS BIGINT) AS d90,
-				CAST(COALESCE(ag.over90, 0) AS BIGINT) AS over90, CAST(COALESCE(ra.balance_minor, 0) AS BIGINT) AS balance
-			FROM leases l
-			LEFT JOIN aged ag ON ag.lease_id = l.id
-			LEFT JOIN ledger_accounts ra ON ra.company_id = ` + co + ` AND ra.kind = 'receivable' AND ra.lease_id = l.id
-			WHERE l.company_id = ` + co + ` AND (ag.lease_id IS NOT NULL OR COALESCE(ra.balance_minor, 0) <> 0)
-		), ranked AS (
-			SELECT o.*, COUNT(*) OVER () AS n,
-				CAST(SUM(not_due) OVER () AS BIGINT) AS t_not_due, CAST(SUM(d30) OVER () AS BIGINT) AS t_d30,
-				CAST(SUM(d60) OVER () AS BIGINT) AS t_d60, CAST(SUM(d90) OVER () AS BIGINT) AS t_d90,
-				CAST(SUM(over90) OVER () AS BIGINT) AS t_over90, CAST(SUM(balance) OVER () AS BIGINT) AS t_balance
-			FROM owing o
-		), page AS (
-			SELECT * FROM ranked`
+		// The age buckets of open charges o, as named columns. Amounts are
+		// cast to BIGINT: PostgreSQL sums a bigint as numeric.
+		ages := []struct{ name, cond string }{
+			{"not_due", `o.effective_date >= ` + d0},
+			{"d30", `o.effective_date < ` + d0 + ` AND o.effective_date >= ` + d30},
+			{"d60", `o.effective_date < ` + d30 + ` AND o.effective_date >= ` + d60},
+			{"d90", `o.effective_date < ` + d60 + ` AND o.effective_date >= ` + d90},
+			{"over90", `o.effective_date < ` + d90},
+		}
+		cols := make([]string, len(ages))
+		for i, a := range ages {
+			cols[i] = `CAST(COALESCE(SUM(CASE WHEN ` + a.cond + ` THEN o.open_minor ELSE 0 END), 0) AS BIGINT) AS ` + a.name
+		}
+		buckets := strings.Join(cols, ", ")
+		t := &out.Totals
+		err := tx.get(ctx, `SELECT ag.*, ac.n, ac.balance FROM (SELECT `+buckets+`
+				FROM ledger_open o WHERE o.company_id = `+co+` AND o.kind = 'charge' AND o.open_minor > 0) ag,
+			(SELECT COUNT(*) AS n, CAST(COALESCE(SUM(balance_minor), 0) AS BIGINT) AS balance FROM ledger_accounts
+				WHERE company_id = `+co+` AND kind = 'receivable' AND balance_minor <> 0) ac`, args,
+			&t.NotYetDue, &t.Days0To30, &t.Days31To60, &t.Days61To90, &t.Over90, &out.Count, &t.Balance)
+		if err != nil {
+			return err
+		}
+		page := `SELECT lease_id, balance_minor AS balance FROM ledger_accounts
+			WHERE company_id = ` + co + ` AND kind = 'receivable' AND balance_minor <> 0`
 		if f.After != nil {
 			if bal, err := strconv.ParseInt(f.After.Key, 10, 64); err == nil {
 				b := args.add(bal)
-				q += ` WHERE (balance < ` + b + ` OR (balance = ` + b + ` AND lease_id > ` + args.add(f.After.ID) + `))`
+				page += ` AND (balance_minor < ` + b + ` OR (balance_minor = ` + b + ` AND lease_id > ` + args.add(f.After.ID) + `))`
 			}
 		}
-		q += ` ORDER BY balance DESC, lease_id`
+		page += ` ORDER BY balance_minor DESC, lease_id`
 		if !f.All {
-			q += ` LIMIT ` + args.add(limit+1)
+			page += ` LIMIT ` + args.add(limit+1)
 		}
-		// Names and tenants only for the page's rows.
-		q += `)
+		// Open charges, names and tenants only for the page's leases.
+		q := `WITH page AS (` + page + `), aged AS (
+			SELECT o.lease_id, ` + buckets + `
+			FROM ledger_open o WHERE o.company_id = ` + co + ` AND o.kind = 'charge' AND o.open_minor > 0
+				AND o.lease_id IN (SELECT lease_id FROM page)
+			GROUP BY o.lease_id)
 		SELECT r.lease_id, p.id, p.name, u.id, u.label,
 			COALESCE((SELECT string_agg(c.name, ', ' ORDER BY c.name, c.id) FROM lease_tenants lt JOIN contacts c ON c.id = lt.contact_id
 				WHERE lt.lease_id = r.lease_id AND lt.company_id = ` + co + `), ''),
-			l.start_date, l.end_date, r.not_due, r.d30, r.d60, r.d90, r.over90, r.balance,
-			r.n, r.t_not_due, r.t_d30, r.t_d60, r.t_d90, r.t_over90, r.t_balance
-		FROM page r JOIN leases l ON l.id = r.lease_id JOIN units u ON u.id = l.unit_id JOIN properties p ON p.id = u.property_id
+			l.start_date, l.end_date, COALESCE(ag.not_due, 0), COALESCE(ag.d30, 0), COALESCE(ag.d60, 0), COALESCE(ag.d90, 0),
+			COALESCE(ag.over90, 0), CAST(r.balance AS BIGINT)
+		FROM page r JOIN leases l ON l.id = r.lease_id AND l.company_id = ` + co + `
+		JOIN units u ON u.id = l.unit_id JOIN properties p ON p.id = u.property_id
+		LEFT JOIN aged ag ON ag.lease_id = r.lease_id
 		ORDER BY r.balance DESC, r.lease_id`
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -132,10 +133,8 @@ func (db *DB) Receivables(ctx context.Context, s lintel.Staff, f ReceivablesFilt
 		defer rows.Close()
 		for rows.Next() {
 			var r ReceivableRow
-			t := &out.Totals
 			if err := rows.Scan(&r.LeaseID, &r.PropertyID, &r.PropertyName, &r.UnitID, &r.UnitLabel, &r.Tenants, &r.Start, &r.End,
-				&r.NotYetDue, &r.Days0To30, &r.Days31To60, &r.Days61To90, &r.Over90, &r.Balance,
-				&out.Count, &t.NotYetDue, &t.Days0To30, &t.Days31To60, &t.Days61To90, &t.Over90, &t.Balance); err != nil {
+				&r.NotYetDue, &r.Days0To30, &r.Days31To60, &r.Days61To90, &r.Over90, &r.Balance); err != nil {
 				return err
 			}
 			out.Rows = append(out.Rows, r)
@@ -200,6 +199,11 @@ const rentRollSep = "\x1f"
 
 // RentRoll lists every unit in use (common areas left out) with the lease
 // that holds it today, vacant units too.
+//
+// Leases pile up over the years while units stay, so neither part reads
+// ended leases: the totals take the leases not ended by today from the
+// partial index leases_current, and the page finds each of its units'
+// current lease through leases_unit.
 func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (RentRollPage, error) {
 	var out RentRollPage
 	limit := pageSize(f.Limit)
@@ -210,46 +214,51 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 		}
 		args := sqlArgs{}
 		co, day := args.add(s.CompanyID), args.add(today)
+		inUse := `u.company_id = ` + co + ` AND u.archived_at IS NULL AND p.archived_at IS NULL AND NOT u.common_area`
 		// A unit has at most one lease in use on a day (CreateLease refuses
-		// overlaps); MAX(id) keeps one row per unit even if data disagrees.
-		q := `WITH current_lease AS (
-			SELECT unit_id, MAX(id) AS lease_id FROM leases
-			WHERE company_id = ` + co + ` AND archived_at IS NULL AND start_date <= ` + day + ` AND (end_date IS NULL OR end_date >= ` + day + `)
-			GROUP BY unit_id
-		), roll AS (
-			SELECT p.id AS property_id, p.name AS property_name, u.id AS unit_id, u.label AS unit_label,
-				l.id AS lease_id, l.start_date, l.end_date, COALESCE(l.month_to_month, FALSE) AS month_to_month,
-				CAST(COALESCE(l.rent_minor, 0) AS BIGINT) AS rent, CAST(COALESCE(l.deposit_minor, 0) AS BIGINT) AS deposit,
-				CAST(COALESCE(-da.balance_minor, 0) AS BIGINT) AS held, CAST(COALESCE(ra.balance_minor, 0) AS BIGINT) AS balance
-			FROM units u
-			JOIN properties p ON p.id = u.property_id
-			LEFT JOIN current_lease cl ON cl.unit_id = u.id
-			LEFT JOIN leases l ON l.id = cl.lease_id
-			LEFT JOIN ledger_accounts ra ON ra.company_id = ` + co + ` AND ra.kind = 'receivable' AND ra.lease_id = l.id
-			LEFT JOIN ledger_accounts da ON da.company_id = ` + co + ` AND da.kind = 'deposits' AND da.lease_id = l.id
-			WHERE u.company_id = ` + co + ` AND u.archived_at IS NULL AND p.archived_at IS NULL AND NOT u.common_area
-		), ranked AS (
-			SELECT r.*, COUNT(*) OVER () AS n, COUNT(r.lease_id) OVER () AS occupied,
-				CAST(SUM(rent) OVER () AS BIGINT) AS t_rent, CAST(SUM(held) OVER () AS BIGINT) AS t_held,
-				CAST(SUM(balance) OVER () AS BIGINT) AS t_balance
-			FROM roll r
-		), page AS (
-			SELECT * FROM ranked`
+		// overlaps); MAX(id) keeps one per unit even if data disagrees.
+		t := &out.Totals
+		err := tx.get(ctx, `WITH current_lease AS (
+				SELECT unit_id, MAX(id) AS lease_id FROM leases
+				WHERE company_id = `+co+` AND archived_at IS NULL AND COALESCE(end_date, '9999-12-31') >= `+day+` AND start_date <= `+day+`
+				GROUP BY unit_id)
+			SELECT (SELECT COUNT(*) FROM units u JOIN properties p ON p.id = u.property_id WHERE `+inUse+`),
+				COUNT(*), CAST(COALESCE(SUM(l.rent_minor), 0) AS BIGINT), CAST(COALESCE(SUM(-da.balance_minor), 0) AS BIGINT),
+				CAST(COALESCE(SUM(ra.balance_minor), 0) AS BIGINT)
+			FROM current_lease cl JOIN leases l ON l.id = cl.lease_id
+			JOIN units u ON u.id = cl.unit_id JOIN properties p ON p.id = u.property_id
+			LEFT JOIN ledger_accounts ra ON ra.company_id = `+co+` AND ra.kind = 'receivable' AND ra.lease_id = l.id
+			LEFT JOIN ledger_accounts da ON da.company_id = `+co+` AND da.kind = 'deposits' AND da.lease_id = l.id
+			WHERE `+inUse, args, &t.Units, &t.Occupied, &t.Rent, &t.DepositHeld, &t.Balances)
+		if err != nil {
+			return err
+		}
+		page := `SELECT p.id AS property_id, p.name AS property_name, u.id AS unit_id, u.label AS unit_label
+			FROM units u JOIN properties p ON p.id = u.property_id WHERE ` + inUse
 		if f.After != nil {
 			if name, label, ok := strings.Cut(f.After.Key, rentRollSep); ok {
-				q += fmt.Sprintf(` WHERE (property_name, unit_label, unit_id) > (%s, %s, %s)`, args.add(name), args.add(label), args.add(f.After.ID))
+				page += fmt.Sprintf(` AND (p.name, u.label, u.id) > (%s, %s, %s)`, args.add(name), args.add(label), args.add(f.After.ID))
 			}
 		}
-		q += ` ORDER BY property_name, unit_label, unit_id`
+		page += ` ORDER BY p.name, u.label, u.id`
 		if !f.All {
-			q += ` LIMIT ` + args.add(limit+1)
+			page += ` LIMIT ` + args.add(limit+1)
 		}
-		q += `)
-		SELECT property_id, property_name, unit_id, unit_label, COALESCE(lease_id, 0),
+		q := `WITH page AS (` + page + `), paged AS (
+			SELECT pg.*, (SELECT MAX(l.id) FROM leases l WHERE l.unit_id = pg.unit_id AND l.archived_at IS NULL
+				AND l.start_date <= ` + day + ` AND (l.end_date IS NULL OR l.end_date >= ` + day + `)) AS lease_id
+			FROM page pg)
+		SELECT r.property_id, r.property_name, r.unit_id, r.unit_label, COALESCE(l.id, 0),
 			COALESCE((SELECT string_agg(c.name, ', ' ORDER BY c.name, c.id) FROM lease_tenants lt JOIN contacts c ON c.id = lt.contact_id
-				WHERE lt.lease_id = page.lease_id AND lt.company_id = ` + co + `), ''),
-			start_date, end_date, month_to_month, rent, deposit, held, balance, n, occupied, t_rent, t_held, t_balance
-		FROM page ORDER BY property_name, unit_label, unit_id`
+				WHERE lt.lease_id = l.id AND lt.company_id = ` + co + `), ''),
+			l.start_date, l.end_date, COALESCE(l.month_to_month, FALSE),
+			CAST(COALESCE(l.rent_minor, 0) AS BIGINT), CAST(COALESCE(l.deposit_minor, 0) AS BIGINT),
+			CAST(COALESCE(-da.balance_minor, 0) AS BIGINT), CAST(COALESCE(ra.balance_minor, 0) AS BIGINT)
+		FROM paged r
+		LEFT JOIN leases l ON l.id = r.lease_id AND l.company_id = ` + co + `
+		LEFT JOIN ledger_accounts ra ON ra.company_id = ` + co + ` AND ra.kind = 'receivable' AND ra.lease_id = l.id
+		LEFT JOIN ledger_accounts da ON da.company_id = ` + co + ` AND da.kind = 'deposits' AND da.lease_id = l.id
+		ORDER BY r.property_name, r.unit_label, r.unit_id`
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -257,9 +266,8 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 		defer rows.Close()
 		for rows.Next() {
 			var r RentRollRow
-			t := &out.Totals
 			if err := rows.Scan(&r.PropertyID, &r.PropertyName, &r.UnitID, &r.UnitLabel, &r.LeaseID, &r.Tenants, &r.Start, &r.End, &r.MonthToMonth,
-				&r.Rent, &r.Deposit, &r.DepositHeld, &r.Balance, &t.Units, &t.Occupied, &t.Rent, &t.DepositHeld, &t.Balances); err != nil {
+				&r.Rent, &r.Deposit, &r.DepositHeld, &r.Balance); err != nil {
 				return err
 			}
 			out.Rows = append(out.Rows, r)

@@ -281,21 +281,22 @@ type openItem struct {
 }
 
 // openCharges lists a lease's charges that are not fully paid, oldest due
-// date first.
+// date first. ledger_open's index holds only what is still open, so this
+// reads what is open, not the lease's history.
 func (p *poster) openCharges(ctx context.Context, leaseID int64) ([]openItem, error) {
-	return p.openItems(ctx, `SELECT t.id, t.kind, t.category, t.effective_date, t.amount_minor - COALESCE((SELECT SUM(a.amount_minor)
-			FROM ledger_allocations a WHERE a.charge_id = t.id AND `+notReversedSQL("a.source_id")+`), 0)
-		FROM ledger_transactions t WHERE t.lease_id = $1 AND t.company_id = $2 AND t.kind = 'charge' AND `+notReversedSQL("t.id")+`
-		ORDER BY t.effective_date, t.id`, leaseID)
+	return p.openItems(ctx, `SELECT o.transaction_id, o.kind, t.category, o.effective_date, o.open_minor
+		FROM ledger_open o JOIN ledger_transactions t ON t.id = o.transaction_id
+		WHERE o.company_id = $2 AND o.lease_id = $1 AND o.kind = 'charge' AND o.open_minor > 0
+		ORDER BY o.effective_date, o.transaction_id`, leaseID)
 }
 
 // unapplied lists a lease's payments and credits with money not yet applied
 // to a charge, oldest first.
 func (p *poster) unapplied(ctx context.Context, leaseID int64) ([]openItem, error) {
-	return p.openItems(ctx, `SELECT t.id, t.kind, t.category, t.effective_date, t.amount_minor - COALESCE((SELECT SUM(a.amount_minor)
-			FROM ledger_allocations a WHERE a.source_id = t.id AND `+notReversedSQL("a.charge_id")+`), 0)
-		FROM ledger_transactions t WHERE t.lease_id = $1 AND t.company_id = $2 AND t.kind IN ('payment', 'credit') AND `+notReversedSQL("t.id")+`
-		ORDER BY t.effective_date, t.id`, leaseID)
+	return p.openItems(ctx, `SELECT o.transaction_id, o.kind, t.category, o.effective_date, o.open_minor
+		FROM ledger_open o JOIN ledger_transactions t ON t.id = o.transaction_id
+		WHERE o.company_id = $2 AND o.lease_id = $1 AND o.kind IN ('payment', 'credit') AND o.open_minor > 0
+		ORDER BY o.effective_date, o.transaction_id`, leaseID)
 }
 
 func (p *poster) openItems(ctx context.Context, q string, leaseID int64) ([]openItem, error) {
@@ -956,10 +957,9 @@ func (tx *Tx) leaseBalance(ctx context.Context, companyID, leaseID int64) (balan
 	if err != nil {
 		return 0, 0, err
 	}
-	err = tx.get(ctx, `SELECT COALESCE(SUM(t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
-			WHERE a.charge_id = t.id AND `+notReversedSQL("a.source_id")+`), 0)), 0)
-		FROM ledger_transactions t WHERE t.lease_id = $1 AND t.company_id = $2 AND t.kind = 'charge' AND t.effective_date < $3
-			AND `+notReversedSQL("t.id"), []any{leaseID, companyID, lintel.DateOf(tx.Now)}, &overdue)
+	err = tx.get(ctx, `SELECT CAST(COALESCE(SUM(open_minor), 0) AS BIGINT) FROM ledger_open
+		WHERE company_id = $1 AND lease_id = $2 AND kind = 'charge' AND effective_date < $3 AND open_minor > 0`,
+		[]any{companyID, leaseID, lintel.DateOf(tx.Now)}, &overdue)
 	return balance, overdue, err
 }
 
@@ -1022,15 +1022,17 @@ func parseLeaseCursor(c string) (day lintel.Date, id int64, ok bool) {
 func leaseCursor(l LedgerLine) string { return l.Date.String() + "." + strconv.FormatInt(l.ID, 10) }
 
 // ledgerLines reads one page of a lease's lines, newest first, with the open
-// amount of each charge and what paid it.
+// amount of each charge and what paid it. Whether a line is reversed is a
+// join on the unique reverses_id, not an EXISTS in the select list, which
+// PostgreSQL may hash over the whole table ahead of the page's LIMIT.
 func (tx *Tx) ledgerLines(ctx context.Context, companyID, leaseID int64, cursor string, limit int) ([]LedgerLine, string, error) {
 	args := sqlArgs{}
 	q := `SELECT t.id, t.kind, t.category, t.description, t.effective_date, t.amount_minor, t.method, t.reference,
 			COALESCE(t.receipt_number, 0), COALESCE(t.reverses_id, 0), COALESCE(o.kind, ''), t.created_at,
-			EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id),
-			CASE WHEN t.kind = 'charge' THEN t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
-				WHERE a.charge_id = t.id AND ` + notReversedSQL("a.source_id") + `), 0) ELSE 0 END
+			rv.id IS NOT NULL, CASE WHEN t.kind = 'charge' THEN COALESCE(op.open_minor, 0) ELSE 0 END
 		FROM ledger_transactions t LEFT JOIN ledger_transactions o ON o.id = t.reverses_id
+		LEFT JOIN ledger_transactions rv ON rv.reverses_id = t.id
+		LEFT JOIN ledger_open op ON op.transaction_id = t.id
 		WHERE t.lease_id = ` + args.add(leaseID) + ` AND t.company_id = ` + args.add(companyID)
 	if day, id, ok := parseLeaseCursor(cursor); ok {
 		q += ` AND (t.effective_date, t.id) < (` + args.add(day) + `, ` + args.add(id) + `)`
@@ -1107,46 +1109,103 @@ func (tx *Tx) ledgerLines(ctx context.Context, companyID, leaseID int64, cursor 
 
 // CheckLedger verifies the books of every company: each transaction's
 // postings sum to zero, each cached balance equals its postings, no
-// allocation exceeds its payment or charge or crosses leases, and postings
-// stay within their company. It returns one line per problem, none when
-// the ledger is sound.
+// allocation exceeds its payment or charge or crosses leases, postings
+// stay within their company, and the caches derived from the ledger
+// (ledger_open, ledger_owner_lines, ledger_owner_months) agree with the
+// rows they derive from. It returns one line per problem, none when the
+// ledger is sound.
 func (db *DB) CheckLedger(ctx context.Context) ([]string, error) {
 	var problems []string
 	checks := []struct {
 		q   string
-		say func(a, b, c int64) string
+		say func(a, b, c string) string
 	}{
 		{`SELECT t.id, COALESCE(SUM(p.amount_minor), 0), COUNT(p.id) FROM ledger_transactions t LEFT JOIN ledger_postings p ON p.transaction_id = t.id
 			GROUP BY t.id HAVING COALESCE(SUM(p.amount_minor), 0) <> 0 OR COUNT(p.id) < 2 ORDER BY t.id`,
-			func(id, sum, n int64) string {
-				return fmt.Sprintf("transaction %d: its %d postings sum to %d, not 0", id, n, sum)
+			func(id, sum, n string) string {
+				return fmt.Sprintf("transaction %s: its %s postings sum to %s, not 0", id, n, sum)
 			}},
 		{`SELECT a.id, a.balance_minor, COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p WHERE p.account_id = a.id), 0) AS s
 			FROM ledger_accounts a WHERE a.balance_minor <> COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p WHERE p.account_id = a.id), 0) ORDER BY a.id`,
-			func(id, cached, sum int64) string {
-				return fmt.Sprintf("account %d: cached balance %d but its postings sum to %d", id, cached, sum)
+			func(id, cached, sum string) string {
+				return fmt.Sprintf("account %s: cached balance %s but its postings sum to %s", id, cached, sum)
 			}},
 		{`SELECT t.id, t.amount_minor, SUM(a.amount_minor) FROM ledger_transactions t JOIN ledger_allocations a ON a.source_id = t.id
 			WHERE ` + allocationCounts + ` GROUP BY t.id, t.amount_minor HAVING SUM(a.amount_minor) > t.amount_minor ORDER BY t.id`,
-			func(id, amount, alloc int64) string {
-				return fmt.Sprintf("transaction %d: %d applied to charges, more than its amount %d", id, alloc, amount)
+			func(id, amount, alloc string) string {
+				return fmt.Sprintf("transaction %s: %s applied to charges, more than its amount %s", id, alloc, amount)
 			}},
 		{`SELECT t.id, t.amount_minor, SUM(a.amount_minor) FROM ledger_transactions t JOIN ledger_allocations a ON a.charge_id = t.id
 			WHERE ` + allocationCounts + ` GROUP BY t.id, t.amount_minor HAVING SUM(a.amount_minor) > t.amount_minor ORDER BY t.id`,
-			func(id, amount, alloc int64) string {
-				return fmt.Sprintf("charge %d: paid %d, more than its amount %d", id, alloc, amount)
+			func(id, amount, alloc string) string {
+				return fmt.Sprintf("charge %s: paid %s, more than its amount %s", id, alloc, amount)
 			}},
 		{`SELECT a.id, a.source_id, a.charge_id FROM ledger_allocations a JOIN ledger_transactions s ON s.id = a.source_id
 			JOIN ledger_transactions c ON c.id = a.charge_id
 			WHERE s.kind NOT IN ('payment', 'credit') OR c.kind <> 'charge' OR s.lease_id IS NULL OR s.lease_id <> c.lease_id
 				OR s.company_id <> a.company_id OR c.company_id <> a.company_id ORDER BY a.id`,
-			func(id, src, charge int64) string {
-				return fmt.Sprintf("allocation %d: transaction %d applied to %d, which is not a charge of the same lease", id, src, charge)
+			func(id, src, charge string) string {
+				return fmt.Sprintf("allocation %s: transaction %s applied to %s, which is not a charge of the same lease", id, src, charge)
 			}},
 		{`SELECT p.id, p.transaction_id, p.account_id FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
 			JOIN ledger_accounts a ON a.id = p.account_id WHERE t.company_id <> p.company_id OR a.company_id <> p.company_id ORDER BY p.id`,
-			func(id, txID, acct int64) string {
-				return fmt.Sprintf("posting %d: transaction %d and account %d belong to different companies", id, txID, acct)
+			func(id, txID, acct string) string {
+				return fmt.Sprintf("posting %s: transaction %s and account %s belong to different companies", id, txID, acct)
+			}},
+		{`SELECT id, cached, derived FROM (
+				SELECT t.id, COALESCE(o.open_minor, -1) AS cached, CASE WHEN NOT ` + notReversedSQL("t.id") + ` THEN 0
+					WHEN t.kind = 'charge' THEN t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
+						WHERE a.charge_id = t.id AND ` + notReversedSQL("a.source_id") + `), 0)
+					ELSE t.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
+						WHERE a.source_id = t.id AND ` + notReversedSQL("a.charge_id") + `), 0) END AS derived,
+					CASE WHEN o.company_id = t.company_id AND o.lease_id = t.lease_id AND o.kind = t.kind AND o.effective_date = t.effective_date
+						THEN 1 ELSE 0 END AS same
+				FROM ledger_transactions t LEFT JOIN ledger_open o ON o.transaction_id = t.id
+				WHERE t.kind IN ('charge', 'payment', 'credit') AND t.lease_id IS NOT NULL) x
+			WHERE cached <> derived OR same = 0
+			UNION ALL
+			SELECT o.transaction_id, o.open_minor, 0 FROM ledger_open o LEFT JOIN ledger_transactions t ON t.id = o.transaction_id
+			WHERE t.id IS NULL OR t.kind NOT IN ('charge', 'payment', 'credit') OR t.lease_id IS NULL
+			ORDER BY 1`,
+			func(id, cached, derived string) string {
+				return fmt.Sprintf("transaction %s: ledger_open holds %s open (-1: no row, or a row for another lease, kind or date) but its allocations leave %s open: rebuild ledger_open from the allocations", id, cached, derived)
+			}},
+		{`SELECT oa.contact_id, t.id, 'missing' FROM ledger_postings p JOIN ledger_accounts oa ON oa.id = p.account_id
+				JOIN ledger_transactions t ON t.id = p.transaction_id
+			WHERE oa.kind = 'owner' AND NOT EXISTS (SELECT 1 FROM ledger_owner_lines l WHERE l.company_id = oa.company_id
+				AND l.contact_id = oa.contact_id AND l.effective_date = t.effective_date AND l.transaction_id = t.id)
+			GROUP BY oa.contact_id, t.id
+			UNION ALL
+			SELECT l.contact_id, l.transaction_id, 'extra' FROM ledger_owner_lines l WHERE NOT EXISTS (SELECT 1 FROM ledger_postings p
+				JOIN ledger_accounts oa ON oa.id = p.account_id JOIN ledger_transactions t ON t.id = p.transaction_id
+				WHERE p.transaction_id = l.transaction_id AND oa.kind = 'owner' AND oa.contact_id = l.contact_id
+					AND oa.company_id = l.company_id AND t.effective_date = l.effective_date)
+			ORDER BY 1, 2`,
+			func(contact, txID, what string) string {
+				if what == "missing" {
+					return fmt.Sprintf("owner contact %s: transaction %s moved their accounts but is missing from ledger_owner_lines: rebuild ledger_owner_lines from the postings", contact, txID)
+				}
+				return fmt.Sprintf("owner contact %s: ledger_owner_lines lists transaction %s, which did not move their accounts: rebuild ledger_owner_lines from the postings", contact, txID)
+			}},
+		{`WITH classed AS (
+				SELECT oa.company_id, oa.contact_id, SUBSTR(t.effective_date, 1, 7) AS month, p.amount_minor AS amount, ` + ownerClass + ` AS cls
+				FROM ledger_accounts oa JOIN ledger_postings p ON p.account_id = oa.id JOIN ledger_transactions t ON t.id = p.transaction_id
+				LEFT JOIN ledger_transactions orig ON orig.id = t.reverses_id
+				WHERE oa.kind = 'owner'
+			), derived AS (
+				SELECT company_id, contact_id, month, SUM(CASE WHEN cls = 'income' THEN -amount ELSE 0 END) AS income,
+					SUM(CASE WHEN cls = 'expense' THEN amount ELSE 0 END) AS expense
+				FROM classed GROUP BY company_id, contact_id, month)
+			SELECT d.contact_id, d.month, COALESCE(m.income_minor, 0) || '/' || COALESCE(m.expense_minor, 0) || ' cached, ' || d.income || '/' || d.expense
+			FROM derived d LEFT JOIN ledger_owner_months m ON m.company_id = d.company_id AND m.contact_id = d.contact_id AND m.month = d.month
+			WHERE COALESCE(m.income_minor, 0) <> d.income OR COALESCE(m.expense_minor, 0) <> d.expense
+			UNION ALL
+			SELECT m.contact_id, m.month, m.income_minor || '/' || m.expense_minor || ' cached, 0/0'
+			FROM ledger_owner_months m LEFT JOIN derived d ON d.company_id = m.company_id AND d.contact_id = m.contact_id AND d.month = m.month
+			WHERE d.contact_id IS NULL AND (m.income_minor <> 0 OR m.expense_minor <> 0)
+			ORDER BY 1, 2`,
+			func(contact, month, amounts string) string {
+				return fmt.Sprintf("owner contact %s, %s: income/expenses %s from the postings: rebuild ledger_owner_months from the postings", contact, month, amounts)
 			}},
 	}
 	err := db.view(ctx, func(tx *Tx) error {
@@ -1156,7 +1215,7 @@ func (db *DB) CheckLedger(ctx context.Context) ([]string, error) {
 				return mapErr(err)
 			}
 			for rows.Next() {
-				var a, b, x int64
+				var a, b, x string
 				if err := rows.Scan(&a, &b, &x); err != nil {
 					rows.Close()
 					return err

@@ -121,13 +121,16 @@ const MaxLedgerPage = 100
 // residentLeaseCols.
 const residentLeaseBillingCols = residentLeaseCols + `, l.company_id, l.rent_due_day`
 
-// openMinor is a charge t's unpaid amount: its amount less what payments
-// and credits that were not reversed applied to it; 0 once it is reversed.
-const openMinor = `CASE WHEN t.kind = 'charge' AND NOT EXISTS (SELECT 1 FROM ledger_transactions rc WHERE rc.reverses_id = t.id)
-	THEN t.amount_minor - CAST(COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
-		WHERE a.charge_id = t.id AND a.company_id = t.company_id
-			AND NOT EXISTS (SELECT 1 FROM ledger_transactions rs WHERE rs.reverses_id = a.source_id)), 0) AS BIGINT)
-	ELSE 0 END`
+// residentBillingLeaseFrom is residentLeaseFrom driven from the resident's
+// tenancies: the leases come from me's lease_tenants rows, not from a
+// look at every lease with an EXISTS on each.
+const residentBillingLeaseFrom = ` FROM (SELECT DISTINCT lt.lease_id, lt.company_id FROM me
+		JOIN lease_tenants lt ON lt.contact_id = me.id AND lt.company_id = me.company_id WHERE me.is_tenant) mine
+	JOIN leases l ON l.id = mine.lease_id AND l.company_id = mine.company_id
+	JOIN units un ON un.id = l.unit_id AND un.company_id = l.company_id
+	JOIN properties p ON p.id = un.property_id AND p.company_id = un.company_id
+	JOIN companies co ON co.id = l.company_id
+	WHERE l.archived_at IS NULL`
 
 // ResidentBillingLeases lists the leases the resident is or was a tenant
 // on, with balance, amount overdue and the newest recent lines of each:
@@ -136,7 +139,7 @@ func (db *DB) ResidentBillingLeases(ctx context.Context, r lintel.Resident, rece
 	var out []ResidentLeaseBilling
 	err := db.view(ctx, func(tx *Tx) error {
 		today := lintel.DateOf(tx.Now)
-		rows, err := tx.QueryContext(ctx, myContacts+`SELECT `+residentLeaseBillingCols+residentLeaseFrom+`
+		rows, err := tx.QueryContext(ctx, myContacts+`SELECT `+residentLeaseBillingCols+residentBillingLeaseFrom+`
 			ORDER BY CASE WHEN l.end_date IS NOT NULL AND l.end_date < $2 THEN 1 ELSE 0 END, l.start_date DESC, l.id DESC`,
 			r.UserID, today)
 		if err != nil {
@@ -219,7 +222,7 @@ func (db *DB) ResidentLeaseAccount(ctx context.Context, r lintel.Resident, lease
 		l := &a.ResidentLeaseBilling
 		var p lintel.Property
 		row := tx.QueryRowContext(ctx, myContacts+`SELECT `+residentLeaseBillingCols+`, co.email, co.phone, co.address, l.created_at`+
-			residentLeaseFrom+` AND l.id = $2`, r.UserID, leaseID)
+			residentBillingLeaseFrom+` AND l.id = $2`, r.UserID, leaseID)
 		err := mapErr(row.Scan(&l.ID, &l.CompanyName, &l.PropertyName, &p.AddressLine1, &p.AddressLine2, &p.City, &p.Region, &p.PostalCode, &p.Country,
 			&l.UnitLabel, &l.Start, &l.End, &l.MonthToMonth, &l.RentMinor, &l.Currency, &companyID, &a.RentDueDay,
 			&a.Company.Email, &a.Company.Phone, &a.Company.Address, at(&recorded)))
@@ -240,10 +243,10 @@ func (db *DB) ResidentLeaseAccount(ctx context.Context, r lintel.Resident, lease
 			[]any{companyID, leaseID}, &a.Rent.LastPeriod); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT description, effective_date, open_minor FROM (
-				SELECT t.id, t.description, t.effective_date, `+openMinor+` AS open_minor FROM ledger_transactions t
-				WHERE t.company_id = $1 AND t.lease_id = $2 AND t.kind = 'charge' AND t.effective_date > $3) o
-			WHERE open_minor > 0 ORDER BY effective_date, id LIMIT 24`, companyID, leaseID, today)
+		rows, err := tx.QueryContext(ctx, `SELECT t.description, o.effective_date, o.open_minor
+			FROM ledger_open o JOIN ledger_transactions t ON t.id = o.transaction_id
+			WHERE o.company_id = $1 AND o.lease_id = $2 AND o.kind = 'charge' AND o.effective_date > $3 AND o.open_minor > 0
+			ORDER BY o.effective_date, o.transaction_id LIMIT 24`, companyID, leaseID, today)
 		if err != nil {
 			return err
 		}
@@ -643,26 +646,25 @@ func (tx *Tx) ownerBilling(ctx context.Context, r lintel.Resident, o *OwnerBilli
 	for i := range o.Months {
 		byMonth[o.Months[i].Month] = &o.Months[i]
 	}
-	rows, err = tx.QueryContext(ctx, myContacts+`SELECT SUBSTR(t.effective_date, 1, 7), `+ownerClass+`, CAST(-SUM(p.amount_minor) AS BIGINT)`+
-		ownerPostingsFrom+` AND t.effective_date >= $3
-		GROUP BY SUBSTR(t.effective_date, 1, 7), `+ownerClass, r.UserID, o.CompanyID, first)
+	// ledger_owner_months holds the totals by month, so a year costs twelve
+	// rows whatever the number of assets and payments behind them.
+	rows, err = tx.QueryContext(ctx, myContacts+`SELECT m.month, CAST(SUM(m.income_minor) AS BIGINT), CAST(SUM(m.expense_minor) AS BIGINT)
+		FROM ledger_owner_months m JOIN me ON me.id = m.contact_id AND me.company_id = m.company_id AND me.is_owner
+		WHERE m.company_id = $2 AND m.month >= $3
+		GROUP BY m.month`, r.UserID, o.CompanyID, first.String()[:7])
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var month, class string
-		var amount int64
-		if err := rows.Scan(&month, &class, &amount); err != nil {
+		var month string
+		var income, expenses int64
+		if err := rows.Scan(&month, &income, &expenses); err != nil {
 			return err
 		}
-		m := byMonth[month]
-		switch {
-		case m == nil:
-		case class == "income":
-			m.Income += amount
-		case class == "expense":
-			m.Expenses -= amount
+		if m := byMonth[month]; m != nil {
+			m.Income += income
+			m.Expenses += expenses
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -697,6 +699,17 @@ func (tx *Tx) ownerLines(ctx context.Context, with string, args sqlArgs, currenc
 	}
 	lim := ""
 	if limit > 0 {
+		// The newest limit transactions hold the newest limit lines (each
+		// has at least one), so only their postings are read and grouped.
+		ids, err := tx.ownerRecentTxs(ctx, with, args, from, to, limit)
+		if err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		in := make([]string, len(ids))
+		for i, id := range ids {
+			in[i] = args.add(id)
+		}
+		where += ` AND p.transaction_id IN (` + strings.Join(in, ", ") + `) AND t.id IN (` + strings.Join(in, ", ") + `)`
 		lim = ` LIMIT ` + args.add(limit)
 	}
 	rows, err := tx.QueryContext(ctx, with+`SELECT t.id, t.kind, t.effective_date, t.description, COALESCE(orig.kind, ''), COALESCE(t.receipt_number, 0),
@@ -725,6 +738,63 @@ func (tx *Tx) ownerLines(ctx context.Context, with string, args sqlArgs, currenc
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// ownerRecentTxs returns the newest limit transactions on the owner
+// accounts of `me` (with, args as for ownerLines), dated within from and
+// to ("" for no bound). Each contact's are read in the order of
+// ledger_owner_lines' key and merged here: a resident is one contact per
+// company but for duplicates, and a join on me would sort them all.
+func (tx *Tx) ownerRecentTxs(ctx context.Context, with string, args sqlArgs, from, to string, limit int) ([]int64, error) {
+	contacts, err := ledgerIDs(ctx, tx, with+`SELECT id FROM me WHERE is_owner AND company_id = $2 ORDER BY id`, args[:2]...)
+	if err != nil {
+		return nil, err
+	}
+	type ref struct {
+		day string
+		id  int64
+	}
+	var refs []ref
+	for _, c := range contacts {
+		q := sqlArgs{args[1], c}
+		where := ""
+		if from != "" {
+			where += ` AND effective_date >= ` + q.add(from)
+		}
+		if to != "" {
+			where += ` AND effective_date <= ` + q.add(to)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT effective_date, transaction_id FROM ledger_owner_lines
+			WHERE company_id = $1 AND contact_id = $2`+where+`
+			ORDER BY effective_date DESC, transaction_id DESC LIMIT `+q.add(limit), q...)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		for rows.Next() {
+			var r ref
+			if err := rows.Scan(&r.day, &r.id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			refs = append(refs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := cmp.Compare(b.day, a.day); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	refs = slices.CompactFunc(refs, func(a, b ref) bool { return a.id == b.id })
+	out := make([]int64, 0, min(len(refs), limit))
+	for _, r := range refs[:min(len(refs), limit)] {
+		out = append(out, r.id)
+	}
+	return out, nil
 }
 
 // describeOwnerLine says what a movement was, in the owner's terms. Where

@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -224,14 +226,13 @@ func (tx *Tx) ownerLedgerLines(ctx context.Context, companyID, contactID int64, 
 	where := ""
 	if day, id, ok := ownerCursor(cursor); ok {
 		d, i := args.add(day), args.add(id)
-		where = ` AND (t.effective_date < ` + d + ` OR (t.effective_date = ` + d + ` AND t.id < ` + i + `))`
+		where = ` AND (effective_date < ` + d + ` OR (effective_date = ` + d + ` AND transaction_id < ` + i + `))`
 	}
-	ids, err := tx.ownerLedgerIDs(ctx, `SELECT t.id FROM ledger_accounts oa
-		JOIN ledger_postings p ON p.account_id = oa.id AND p.company_id = oa.company_id
-		JOIN ledger_transactions t ON t.id = p.transaction_id AND t.company_id = p.company_id
-		WHERE oa.company_id = $1 AND oa.contact_id = $2 AND oa.kind = 'owner'`+where+`
-		GROUP BY t.effective_date, t.id
-		ORDER BY t.effective_date DESC, t.id DESC LIMIT `+args.add(limit+1), args...)
+	// ledger_owner_lines is keyed in page order: the page's transactions
+	// are read off its index, not sorted out of every posting the owner had.
+	ids, err := tx.ownerLedgerIDs(ctx, `SELECT transaction_id FROM ledger_owner_lines
+		WHERE company_id = $1 AND contact_id = $2`+where+`
+		ORDER BY effective_date DESC, transaction_id DESC LIMIT `+args.add(limit+1), args...)
 	if err != nil || len(ids) == 0 {
 		return nil, "", err
 	}
@@ -254,7 +255,8 @@ func (tx *Tx) ownerLedgerLines(ctx context.Context, companyID, contactID int64, 
 		LEFT JOIN ledger_transactions orig ON orig.id = t.reverses_id AND orig.company_id = t.company_id
 		JOIN properties pr ON pr.id = oa.property_id AND pr.company_id = oa.company_id
 		LEFT JOIN units un ON un.id = oa.unit_id AND un.company_id = oa.company_id
-		WHERE oa.company_id = $1 AND oa.contact_id = $2 AND oa.kind = 'owner' AND t.id IN (`+strings.Join(in, ", ")+`)
+		WHERE oa.company_id = $1 AND oa.contact_id = $2 AND oa.kind = 'owner' AND p.transaction_id IN (`+strings.Join(in, ", ")+`)
+			AND t.id IN (`+strings.Join(in, ", ")+`)
 		GROUP BY t.id, t.kind, COALESCE(orig.kind, ''), `+ownerLineClass+`, t.effective_date, t.description,
 			oa.property_id, COALESCE(oa.unit_id, 0), pr.name, COALESCE(un.label, ''), t.receipt_number, t.request_id, t.method, t.reference
 		ORDER BY t.effective_date DESC, t.id DESC, pr.name, COALESCE(un.label, ''), 4 DESC`, la...)
@@ -355,46 +357,129 @@ const ownerBillableLimit = 50
 // OwnerBillableRequests lists the completed or closed requests on an
 // owner's assets (newest first), each on the owner's asset it falls on:
 // the unit they own, else the whole property.
+//
+// It reads the owner's ownerships first, then the newest requests of each
+// property they own in (through requests' (property_id, id) index, so a
+// page stops after ownerBillableLimit of them however many years of
+// requests lie behind), and only then the invoice and billed totals of the
+// requests listed.
 func (db *DB) OwnerBillableRequests(ctx context.Context, s lintel.Staff, contactID int64) ([]OwnerBillableRequest, error) {
 	if err := s.Require(lintel.PermViewRecords); err != nil {
 		return nil, err
 	}
 	var out []OwnerBillableRequest
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.summary, r.status, pr.name, COALESCE(un.label, ''), r.property_id, COALESCE(o.unit_id, 0), o.share_bp,
+		type owned struct {
+			whole      bool
+			wholeShare int
+			units      map[int64]int // unit → share
+		}
+		byProperty := map[int64]*owned{}
+		var properties []int64
+		rows, err := tx.QueryContext(ctx, `SELECT property_id, COALESCE(unit_id, 0), share_bp FROM ownerships
+			WHERE company_id = $1 AND contact_id = $2 AND archived_at IS NULL ORDER BY property_id, id`, s.CompanyID, contactID)
+		if err != nil {
+			return mapErr(err)
+		}
+		for rows.Next() {
+			var prop, unit int64
+			var share int
+			if err := rows.Scan(&prop, &unit, &share); err != nil {
+				rows.Close()
+				return err
+			}
+			o := byProperty[prop]
+			if o == nil {
+				o = &owned{units: map[int64]int{}}
+				byProperty[prop] = o
+				properties = append(properties, prop)
+			}
+			switch {
+			case unit == 0 && !o.whole:
+				o.whole, o.wholeShare = true, share
+			case unit != 0:
+				if _, ok := o.units[unit]; !ok {
+					o.units[unit] = share
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, prop := range properties {
+			o := byProperty[prop]
+			args := sqlArgs{s.CompanyID, prop}
+			q := `SELECT id, summary, status, COALESCE(unit_id, 0) FROM requests
+				WHERE company_id = $1 AND property_id = $2 AND status IN ('completed', 'closed')`
+			if !o.whole {
+				in := make([]string, 0, len(o.units))
+				for u := range o.units {
+					in = append(in, args.add(u))
+				}
+				q += ` AND unit_id IN (` + strings.Join(in, ", ") + `)`
+			}
+			q += ` ORDER BY id DESC LIMIT ` + args.add(ownerBillableLimit)
+			rows, err := tx.QueryContext(ctx, q, args...)
+			if err != nil {
+				return mapErr(err)
+			}
+			for rows.Next() {
+				b := OwnerBillableRequest{PropertyID: prop}
+				var unit int64
+				if err := rows.Scan(&b.ID, &b.Summary, &b.Status, &unit); err != nil {
+					rows.Close()
+					return err
+				}
+				if share, ok := o.units[unit]; ok && unit != 0 {
+					b.UnitID, b.ShareBP = unit, share
+				} else {
+					b.ShareBP = o.wholeShare
+				}
+				out = append(out, b)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(out, func(a, b OwnerBillableRequest) int { return cmp.Compare(b.ID, a.ID) })
+		out = out[:min(len(out), ownerBillableLimit)]
+		if len(out) == 0 {
+			return nil
+		}
+		args := sqlArgs{s.CompanyID, contactID}
+		in := make([]string, len(out))
+		at := make(map[int64]int, len(out))
+		for i, b := range out {
+			in[i] = args.add(b.ID)
+			at[b.ID] = i
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT r.id, pr.name, COALESCE(un.label, ''),
 				COALESCE((SELECT SUM(v.invoice_amount_minor) FROM visits v WHERE v.request_id = r.id AND v.company_id = r.company_id), 0),
 				COALESCE((SELECT SUM(t.amount_minor) FROM ledger_transactions t WHERE t.company_id = r.company_id AND t.kind = 'owner_expense'
-					AND t.request_id = r.id AND t.contact_id = o.contact_id
+					AND t.request_id = r.id AND t.contact_id = $2
 					AND NOT EXISTS (SELECT 1 FROM ledger_transactions x WHERE x.reverses_id = t.id)), 0)
 			FROM requests r
-			JOIN ownerships o ON o.company_id = r.company_id AND o.contact_id = $2 AND o.property_id = r.property_id
-				AND (o.unit_id IS NULL OR o.unit_id = r.unit_id) AND o.archived_at IS NULL
 			JOIN properties pr ON pr.id = r.property_id AND pr.company_id = r.company_id
 			LEFT JOIN units un ON un.id = r.unit_id AND un.company_id = r.company_id
-			WHERE r.company_id = $1 AND r.status IN ('completed', 'closed')
-			ORDER BY r.id DESC, COALESCE(o.unit_id, 0) DESC LIMIT $3`, s.CompanyID, contactID, 2*ownerBillableLimit)
+			WHERE r.company_id = $1 AND r.id IN (`+strings.Join(in, ", ")+`)`, args...)
 		if err != nil {
 			return mapErr(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var b OwnerBillableRequest
-			var unit string
-			if err := rows.Scan(&b.ID, &b.Summary, &b.Status, &b.Place, &unit, &b.PropertyID, &b.UnitID, &b.ShareBP, &b.Invoice, &b.Billed); err != nil {
+			var id int64
+			var place, unit string
+			var invoice, billed int64
+			if err := rows.Scan(&id, &place, &unit, &invoice, &billed); err != nil {
 				return err
 			}
 			if unit != "" {
-				b.Place += " · " + unit
+				place += " · " + unit
 			}
-			// Owning the unit and the whole property lists the request
-			// twice; the unit ownership (first) is where it lands.
-			if n := len(out); n > 0 && out[n-1].ID == b.ID {
-				continue
-			}
-			if len(out) == ownerBillableLimit {
-				break
-			}
-			out = append(out, b)
+			b := &out[at[id]]
+			b.Place, b.Invoice, b.Billed = place, invoice, billed
 		}
 		return rows.Err()
 	})
