@@ -25,14 +25,13 @@ type OpenCharge struct {
 func (db *DB) OpenCharges(ctx context.Context, s lintel.Staff, leaseID int64) ([]OpenCharge, error) {
 	var out []OpenCharge
 	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT t.id, t.description, t.effective_date,
-				t.amount_minor - CAST(COALESCE((SELECT SUM(a.amount_minor) FROM ledger_allocations a
-					LEFT JOIN ledger_transactions rs ON rs.reverses_id = a.source_id
-					WHERE a.charge_id = t.id AND rs.id IS NULL), 0) AS BIGINT) AS open
-			FROM ledger_transactions t
-			LEFT JOIN ledger_transactions rv ON rv.reverses_id = t.id
-			WHERE t.company_id = $1 AND t.lease_id = $2 AND t.kind = 'charge' AND rv.id IS NULL
-			ORDER BY t.effective_date, t.id`, s.CompanyID, leaseID)
+		// ledger_open holds what is still open of each charge, kept with
+		// every posting; its index holds only open ones, so this reads the
+		// few open charges, not the lease's history.
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, t.description, o.effective_date, CAST(o.open_minor AS BIGINT)
+			FROM ledger_open o JOIN ledger_transactions t ON t.id = o.transaction_id
+			WHERE o.company_id = $1 AND o.lease_id = $2 AND o.kind = 'charge' AND o.open_minor > 0
+			ORDER BY o.effective_date, o.transaction_id`, s.CompanyID, leaseID)
 		if err != nil {
 			return err
 		}

@@ -291,6 +291,18 @@ func checkLedgerInvariants(outer *testing.T, t *rapid.T, db *sqldb.DB, f ledgerF
 		if open != max(bal, 0) {
 			t.Fatalf("lease %d: open charges %d but balance %d", lease, open, bal)
 		}
+		// The manager's payment form lists the same open charges.
+		listed, err := db.OpenCharges(ctx, f.s, lease)
+		if err != nil {
+			t.Fatalf("open charges: %v", err)
+		}
+		var sum int64
+		for _, c := range listed {
+			sum += c.Open
+		}
+		if sum != open {
+			t.Fatalf("lease %d: OpenCharges lists %d open, the allocations say %d", lease, sum, open)
+		}
 		// What ledger_open holds as open is the model's balance: the
 		// positive part on charges, the negative part as money waiting.
 		if cached := ledgerCount(outer, db, `SELECT COALESCE(SUM(open_minor), 0) FROM ledger_open WHERE lease_id = $1 AND kind = 'charge'`, lease); cached != max(bal, 0) {
