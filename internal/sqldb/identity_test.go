@@ -328,7 +328,7 @@ func TestStaffInviteRolesAndDisable(t *testing.T) {
 		// Disabling ends the member's sessions in that company at once.
 		lim := sqldb.SessionLimits{Idle: time.Hour, Absolute: time.Hour}
 		noErr(t, db.CreateSession(ctx, bea, "bea-session", "", "", lim, lim))
-		noErr(t, db.SwitchCompany(ctx, "bea-session", bea, other.CompanyID))
+		noErr(t, db.SwitchCompany(ctx, "bea-session", bea, other.CompanyID, sqldb.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}))
 		noErr(t, db.SetStaffDisabled(ctx, other, bea, true))
 		if _, err := db.SessionByToken(ctx, "bea-session"); !lintel.IsNotFound(err) {
 			t.Fatalf("session survived disabling: %v", err)

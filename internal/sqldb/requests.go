@@ -667,7 +667,8 @@ const requestCols = `r.id, r.company_id, r.property_id, p.name, p.address_line1,
 
 // requestColsOutside are requestCols for readers outside the staff
 // (residents, the operator of a visit): staff notes are never read for
-// them, so no page or e-mail built from the result can show them.
+// them, so no page or e-mail built from the result can show them
+// (SECURITY.md 35).
 var requestColsOutside = func() string {
 	c := strings.Replace(requestCols, "r.staff_notes,", "'' AS staff_notes,", 1)
 	if c == requestCols {

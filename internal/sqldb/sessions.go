@@ -134,12 +134,25 @@ func (db *DB) ClearFlash(ctx context.Context, tokenHash string) error {
 }
 
 // SwitchCompany makes companyID the session's current company, if the user
-// is an active member of it.
-func (db *DB) SwitchCompany(ctx context.Context, tokenHash string, userID, companyID int64) error {
+// is an active member of it. Staff access always runs under the staff
+// limits: a session that began as a resident one (7 days idle, 30 days in
+// all) has its deadlines cut to staff's, counted from when it began, so
+// one that is already older than staff allows ends and its holder logs in
+// again.
+func (db *DB) SwitchCompany(ctx context.Context, tokenHash string, userID, companyID int64, staff SessionLimits) error {
 	return db.update(ctx, func(tx *Tx) error {
-		r, err := tx.exec(ctx, `UPDATE sessions SET company_id = $1 WHERE token_hash = $2 AND user_id = $3
+		var created time.Time
+		err := tx.get(ctx, `SELECT created_at FROM sessions WHERE token_hash = $1 AND user_id = $2`, []any{tokenHash, userID}, at(&created))
+		if err != nil {
+			return err
+		}
+		idle, expires := ts(tx.Now.Add(staff.Idle)), ts(created.Add(staff.Absolute))
+		r, err := tx.exec(ctx, `UPDATE sessions SET company_id = $1,
+				idle_until = CASE WHEN idle_until > $4 THEN $4 ELSE idle_until END,
+				expires_at = CASE WHEN expires_at > $5 THEN $5 ELSE expires_at END
+			WHERE token_hash = $2 AND user_id = $3
 			AND EXISTS (SELECT 1 FROM memberships m WHERE m.company_id = $1 AND m.user_id = $3 AND m.disabled_at IS NULL)`,
-			companyID, tokenHash, userID)
+			companyID, tokenHash, userID, idle, expires)
 		if err != nil {
 			return err
 		}

@@ -81,6 +81,7 @@ var (
 	ErrEmptyFile       = errors.New("upload: empty file")
 	ErrNotMultipart    = errors.New("upload: not a multipart/form-data request")
 	ErrFieldTooLarge   = errors.New("upload: text field over the limit")
+	ErrFieldNotText    = errors.New("upload: text field holds bytes no database stores")
 	ErrMalformed       = errors.New("upload: malformed multipart body")
 )
 
@@ -205,6 +206,12 @@ func (f *Form) readField(p *multipart.Part, field string) error {
 	f.fieldBytes += int64(len(b))
 	if len(b) > MaxFieldBytes || f.fieldBytes > MaxFieldsBytes {
 		return invalid(fmt.Sprintf("A text field is too long (max %d KB). Shorten it and try again.", MaxFieldBytes>>10), fmt.Errorf("%w: %q", ErrFieldTooLarge, field))
+	}
+	// Tabs and line breaks pass here because the multipart reader does not
+	// know which fields are textareas; the bytes no database can store are
+	// refused before any handler sees them.
+	if msg := lintel.TextProblem(string(b), true); msg != "" {
+		return &lintel.Error{Kind: lintel.KindInvalid, Message: msg, Fields: lintel.FieldErrors{field: msg}, Err: fmt.Errorf("%w: %q", ErrFieldNotText, field)}
 	}
 	f.Values.Add(field, string(b))
 	return nil

@@ -166,6 +166,18 @@ func TestFormRefuses(t *testing.T) {
 			wantMsg: "Send one file at a time.",
 		},
 		{
+			name: "a NUL byte in a text field", limits: small,
+			body:    body(t, field("description", "leak\x00"), file("photos", "a.jpg", []byte("fine"))),
+			want:    ErrFieldNotText,
+			wantMsg: "This holds a control character (such as a NUL byte) that cannot be stored. Remove it, or retype the text, and send the form again.",
+		},
+		{
+			name: "a text field that is not UTF-8", limits: small,
+			body:    body(t, field("description", "\xff\xfe\xfd"), file("photos", "a.jpg", []byte("fine"))),
+			want:    ErrFieldNotText,
+			wantMsg: "This holds bytes that are not text (not UTF-8). Retype it rather than pasting it, and send the form again.",
+		},
+		{
 			name: "an empty file", limits: small,
 			body:    body(t, file("photos", "IMG_0001.jpg", []byte{})),
 			want:    ErrEmptyFile,

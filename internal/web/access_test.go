@@ -119,6 +119,20 @@ var (
 	// portal: any signed-in person; staff with no resident links get an
 	// empty state, not an error.
 	portal = anySession
+	// devMailboxList: signed out on loopback, or any company's admin.
+	devMailboxList profile = func(a actor, _ bool) outcome {
+		if a.company == nil || a.persona == testkit.Admin {
+			return allow
+		}
+		return notFound
+	}
+	// devMailboxObject: one of company A's messages.
+	devMailboxObject profile = func(a actor, other bool) outcome {
+		if o := devMailboxList(a, other); o != allow || a.company == nil || !other {
+			return o
+		}
+		return notFound
+	}
 )
 
 func isStaff(p testkit.Persona) bool {
@@ -233,11 +247,12 @@ var accessMatrix = map[string]matrixRow{
 	"GET /portal": {fixed("/portal"), nil, portal},
 
 	// The dev mailbox is on in this test and every request comes from
-	// loopback, so everyone may read it; its other rules are tested in
-	// dev_mailbox_test.go.
-	"GET /dev/mailbox":           {fixed("/dev/mailbox"), nil, everyone},
-	"GET /dev/mailbox/{id}":      {fixed("/dev/mailbox/1"), nil, everyone},
-	"GET /dev/mailbox/{id}/html": {fixed("/dev/mailbox/1/html"), nil, everyone},
+	// loopback: signed out, one reads everything; signed in, only an
+	// administrator, their own company's mail (message 1 is company A's).
+	// Its other rules are tested in dev_mailbox_test.go.
+	"GET /dev/mailbox":           {fixed("/dev/mailbox"), nil, devMailboxList},
+	"GET /dev/mailbox/{id}":      {fixed("/dev/mailbox/1"), nil, devMailboxObject},
+	"GET /dev/mailbox/{id}/html": {fixed("/dev/mailbox/1/html"), nil, devMailboxObject},
 }
 
 // addMatrixRows adds one capability's rows to the access matrix; each

@@ -117,7 +117,7 @@ func (s *Server) signInTo(w http.ResponseWriter, r *http.Request, userID, compan
 	if err := s.db.CreateSession(ctx, userID, hash, clientIP(r), r.UserAgent(), s.cfg.StaffSession, s.cfg.ResidentSession); err != nil {
 		return err
 	}
-	if err := s.db.SwitchCompany(ctx, hash, userID, companyID); err != nil {
+	if err := s.db.SwitchCompany(ctx, hash, userID, companyID, s.cfg.StaffSession); err != nil {
 		return err
 	}
 	if flash != "" {

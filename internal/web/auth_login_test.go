@@ -33,6 +33,9 @@ func TestLoginLandsEachPersonInTheirApp(t *testing.T) {
 		{"safe next", "ada@alpha.test", "/manage/staff", "/manage/staff"},
 		{"next to another site", "ada@alpha.test", "//evil.test/x", "/manage"},
 		{"next as a URL", "rita@example.test", "https://evil.test/", "/portal"},
+		// Browsers read the backslash as a slash: //evil.example.
+		{"next with a backslash", "ada@alpha.test", "/\\evil.example", "/manage"},
+		{"next with a backslash after a dot", "ada@alpha.test", "/.\\/evil.example", "/manage"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +64,27 @@ func TestLoginLandsEachPersonInTheirApp(t *testing.T) {
 		cl := app.client(t)
 		cl.loginAs("ada@alpha.test", testPassword)
 		cl.get("/login").wantRedirect(t, "/manage")
+		cl.get("/login?next=/%5cevil.example").wantRedirect(t, "/manage")
+	})
+
+	// Browsers drop a tab inside a URL, so /<tab>/evil.example would land on
+	// //evil.example. A tab is no text for a one-line field, so these are
+	// refused before safeNext is even asked (SECURITY.md 34).
+	t.Run("next with a tab is refused", func(t *testing.T) {
+		cl := app.client(t)
+		for _, next := range []string{"/\t/evil.example", "/\t\\evil.example"} {
+			form := login("ada@alpha.test", testPassword)
+			form.Set("next", next)
+			if r := cl.postForm("/login", form).want(t, 422); r.Location != "" {
+				t.Errorf("next %q: redirected to %q", next, r.Location)
+			}
+		}
+		cl.loginAs("ada@alpha.test", testPassword)
+		for _, q := range []string{"/%09/evil.example", "/%09%5cevil.example"} {
+			if r := cl.get("/login?next="+q).want(t, 422); r.Location != "" {
+				t.Errorf("next %q: redirected to %q", q, r.Location)
+			}
+		}
 	})
 }
 

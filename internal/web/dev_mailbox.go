@@ -11,11 +11,14 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The development mailbox shows every queued e-mail, links and all, when no
-// SMTP server is configured, so the demo and local development work without
-// one. It reveals every sign-up and reset link, so the devOnly access level
-// serves it only in that mode and only to an administrator or a visitor on
-// the machine itself (a loopback address).
+// The development mailbox shows queued e-mails, links and all, when no SMTP
+// server is configured, so the demo and local development work without
+// one. The devOnly access level serves it only in that mode and only to an
+// administrator or a visitor on the machine itself (a loopback address).
+// A signed-in administrator sees only their own company's mail, wherever
+// they connect from, so no company reads another's links (SECURITY.md 11).
+// Everything, account mail included, is shown only to a visitor on the
+// machine itself who is not signed in.
 
 type devMailboxPage struct {
 	Page
@@ -27,7 +30,16 @@ type devMailboxPage struct {
 // devMailbox lists the messages, newest first.
 func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	page, err := s.db.DevMailbox(r.Context(), max(before, 0), 0)
+	st, err := mailboxScope(r)
+	if err != nil {
+		return err
+	}
+	var page sqldb.EmailPage
+	if st != nil {
+		page, err = s.db.CompanyDevMailbox(r.Context(), *st, max(before, 0), 0)
+	} else {
+		page, err = s.db.DevMailbox(r.Context(), max(before, 0), 0)
+	}
 	if err != nil {
 		return err
 	}
@@ -84,7 +96,30 @@ func (s *Server) devMailboxEmail(r *http.Request) (sqldb.OutboxEmail, error) {
 	if err != nil || id <= 0 {
 		return sqldb.OutboxEmail{}, lintel.ErrNotFound
 	}
+	st, err := mailboxScope(r)
+	switch {
+	case err != nil:
+		return sqldb.OutboxEmail{}, err
+	case st != nil:
+		return s.db.CompanyDevMailboxEmail(r.Context(), *st, id)
+	}
 	return s.db.DevMailboxEmail(r.Context(), id)
+}
+
+// mailboxScope is the administrator whose company's mail the mailbox is
+// limited to, or nil for a visitor on the machine itself who is not signed
+// in, who sees everything. Anyone else signed in, staff of any role or a
+// resident, sees nothing: behind a reverse proxy on the same machine every
+// visitor is on loopback, and a session must not widen what they see.
+func mailboxScope(r *http.Request) (*lintel.Staff, error) {
+	sess := sessionOf(r)
+	switch {
+	case sess == nil:
+		return nil, nil
+	case sess.Staff != nil && sess.Staff.Role == lintel.RoleAdmin:
+		return sess.Staff, nil
+	}
+	return nil, lintel.ErrNotFound
 }
 
 // mailLinkRE finds web links in a plain-text body. Trailing punctuation is

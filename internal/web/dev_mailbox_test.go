@@ -50,7 +50,9 @@ func TestDevMailboxAccess(t *testing.T) {
 	admin := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
 	seedStaff(t, db, admin.CompanyID, "max@acme.test", testPassword, lintel.RoleManager)
 	seedResident(t, db, "rita@example.com", testPassword)
-	id := queueDevEmail(t, db, lintel.Email{DedupeKey: "d1", Kind: "signup", To: "rita@example.com", Subject: "Confirm", Text: "Hi", HTML: "<p>Hi</p>"})
+	// The company's own mail, which its administrator may read
+	// (TestDevMailboxScopedByCompany has the rest).
+	id := queueDevEmail(t, db, lintel.Email{CompanyID: admin.CompanyID, DedupeKey: "d1", Kind: "portal_welcome", To: "rita@example.com", Subject: "Confirm", Text: "Hi", HTML: "<p>Hi</p>"})
 
 	on := newTestAppWith(t, db, Config{DevMailbox: true})
 	off := newTestAppWith(t, db, Config{DevMailbox: false})

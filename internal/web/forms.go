@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -21,13 +22,61 @@ type Form struct {
 func NewForm() Form { return Form{Values: url.Values{}, Errors: lintel.FieldErrors{}} }
 
 // formFrom reads a submitted form, limited to 1 MiB (uploads use their own
-// limits).
+// limits). A form holding text that cannot be stored is refused here, for
+// every handler at once, with the form's errors set as well.
 func formFrom(w http.ResponseWriter, r *http.Request) (Form, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		return Form{}, &lintel.Error{Kind: lintel.KindInvalid, Message: "The form could not be read. It may be too large; please try again.", Err: err}
 	}
-	return Form{Values: r.PostForm, Errors: lintel.FieldErrors{}}, nil
+	f := Form{Values: r.PostForm, Errors: lintel.FieldErrors{}}
+	if err := checkText(r.PostForm, multilineFields, f.Errors); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// multilineFields are the form fields shown as a textarea, the only ones
+// where a tab or a line break is part of what was typed. Passwords are
+// hashed, never stored as text, so a tab in one is kept as typed.
+// TestMultilineFieldsMatchTemplates keeps this list in step with the
+// templates.
+var multilineFields = map[string]bool{
+	"address": true, "comment": true, "description": true, "follow_up_reason": true,
+	"manager_notes": true, "note": true, "notes": true, "options": true,
+	"staff_notes": true, "tenant_notes": true, "unable_reason": true,
+	"password": true, "current_password": true, "new_password": true, "email_password": true,
+}
+
+// checkText refuses names and values that cannot be stored as text
+// (SECURITY.md 34): bytes that are not UTF-8, NUL and other control
+// characters, and tabs or line breaks outside multi-line fields. It adds a
+// message for each bad field to errs and returns a 422 error naming them.
+func checkText(v url.Values, multiline map[string]bool, errs lintel.FieldErrors) error {
+	var bad []string
+	for name, vals := range v {
+		msg := lintel.TextProblem(name, false)
+		for _, val := range vals {
+			if msg != "" {
+				break
+			}
+			msg = lintel.TextProblem(val, multiline[name])
+		}
+		if msg == "" {
+			continue
+		}
+		if lintel.TextProblem(name, false) != "" {
+			name = "form" // a broken name cannot be shown back either
+		}
+		errs.Add(name, msg)
+		bad = append(bad, name)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return &lintel.Error{Kind: lintel.KindInvalid, Fields: errs,
+		Message: "“" + strings.Join(bad, "”, “") + "”: " + errs[bad[0]]}
 }
 
 // Get returns the trimmed value of a field.

@@ -176,7 +176,7 @@ func (s *Server) switchCompany(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess := sessionOf(r)
-	if err := s.db.SwitchCompany(r.Context(), sess.TokenHash, sess.User.ID, f.ID("company_id")); err != nil {
+	if err := s.db.SwitchCompany(r.Context(), sess.TokenHash, sess.User.ID, f.ID("company_id"), s.cfg.StaffSession); err != nil {
 		return err
 	}
 	return redirect(w, r, "/manage")

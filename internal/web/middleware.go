@@ -259,6 +259,14 @@ func (s *Server) guard(a access, h handlerFunc) http.Handler {
 				return err
 			}
 		}
+		// Every handler reads its query string through r.URL.Query(), so
+		// the one check for list filters and searches is here, before any
+		// of them runs. Query values are single-line.
+		if r.URL.RawQuery != "" {
+			if err := checkText(r.URL.Query(), nil, lintel.FieldErrors{}); err != nil {
+				return err
+			}
+		}
 		return h(w, r)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -125,15 +126,62 @@ func TestLogPathHidesTokens(t *testing.T) {
 
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
-		"/manage/properties": "/manage/properties",
-		"//evil.example":     "",
-		"https://evil":       "",
-		"/\\evil":            "",
-		"":                   "",
-		"/a/../b":            "/b",
+		"/manage/properties":            "/manage/properties",
+		"/manage/properties?page=2":     "/manage/properties?page=2",
+		"/a/../b":                       "/b",
+		"/a/./b/":                       "/a/b",
+		"/portal/é":                     "/portal/é",
+		"":                              "",
+		"manage":                        "",
+		"//evil.example":                "",
+		"https://evil":                  "",
+		"/\\evil":                       "",
+		"/\t/evil.example":              "",
+		"/\t\\evil.example":             "",
+		"/\n/evil.example":              "",
+		"/\r/evil.example":              "",
+		"/\x00/evil.example":            "",
+		"/\x7f/evil.example":            "",
+		"/ /evil.example":               "",
+		"/manage\\..\\..\\evil.example": "",
+		"/\xff":                         "",
+		"/a/../../evil.example":         "/evil.example",
+		"/../\t/evil.example":           "",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzSafeNext checks that whatever safeNext accepts stays on this origin
+// as a browser reads it: no scheme, no host, one leading slash, and nothing
+// a browser would drop or turn into a slash.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/manage", "//evil.example", "/\t/evil.example", "/\t\\evil.example",
+		"/\\evil", "https://evil", "/a/../b", "/%2f/evil", "/?next=//evil", "/#//evil", "/.//evil", "/\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := safeNext(in)
+		if got == "" {
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil {
+			t.Fatalf("safeNext(%q) = %q, which does not parse: %v", in, got, err)
+		}
+		if u.Scheme != "" || u.Host != "" || u.User != nil {
+			t.Fatalf("safeNext(%q) = %q, which leaves the origin (scheme %q, host %q)", in, got, u.Scheme, u.Host)
+		}
+		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") {
+			t.Fatalf("safeNext(%q) = %q, which does not start with a single slash", in, got)
+		}
+		if strings.ContainsAny(got, "\\") || strings.ContainsFunc(got, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			t.Fatalf("safeNext(%q) = %q, which holds a character a browser drops or reads as a slash", in, got)
+		}
+		if safeNext(got) != got {
+			t.Fatalf("safeNext(%q) = %q, but safeNext(%q) = %q", in, got, got, safeNext(got))
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"lintel.dev/lintel/internal/i18n"
 	"lintel.dev/lintel/internal/lintel"
@@ -369,9 +370,28 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // safeNext accepts only local paths as a post-login destination, so a
 // crafted link cannot send someone to another site after signing in.
+// Browsers drop tabs and newlines inside a URL and read a backslash as a
+// slash, so "/\t/evil.example" or "/\\evil.example" would reach another
+// origin: any control character, space or backslash refuses the path, and
+// what is left must parse with neither scheme nor host (SECURITY.md 33).
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
 		return ""
 	}
-	return path.Clean(next)
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c == 0x7f || c == '\\' {
+			return ""
+		}
+	}
+	p, rest := next, ""
+	if i := strings.IndexAny(next, "?#"); i >= 0 {
+		p, rest = next[:i], next[i:]
+	}
+	clean := path.Clean(p) + rest
+	u, err := url.Parse(clean)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return ""
+	}
+	return clean
 }
