@@ -90,7 +90,13 @@ func ProcessSharedDocument(ctx context.Context, r io.Reader, name string) (*Docu
 		return &Document{Data: data, ContentType: ct}, nil
 	}
 	if bytes.HasPrefix(data, cfbMagic) {
-		if ct := compoundFileType(data); ct != "" {
+		ct, macros := compoundFileType(data)
+		if ct != "" && macros {
+			// As .docm and .xlsm are: macros run code on the reader's
+			// computer, and these files go out to residents by e-mail.
+			return nil, invalid(MsgMacroDocument, ErrNotShareable)
+		}
+		if ct != "" {
 			return &Document{Data: data, ContentType: ct}, nil
 		}
 		return nil, invalid(MsgNotShareable, ErrNotShareable)
@@ -171,14 +177,16 @@ var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 // pre-2007 Office formats) and names the format from its main stream:
 // WordDocument, Workbook (or Book), PowerPoint Document. It answers ""
 // for anything else (an MSI installer, say) and for a malformed file.
-// Every offset is bounds-checked and the chains are bounded.
-func compoundFileType(b []byte) string {
+// macros reports a VBA project: Word keeps it in a "Macros" storage, Excel
+// in "_VBA_PROJECT_CUR", both with a "VBA" storage inside. Every offset is
+// bounds-checked and the chains are bounded.
+func compoundFileType(b []byte) (kind string, macros bool) {
 	if len(b) < 512 {
-		return ""
+		return "", false
 	}
 	shift := binary.LittleEndian.Uint16(b[0x1E:])
 	if shift != 9 && shift != 12 {
-		return ""
+		return "", false
 	}
 	size := 1 << shift
 	sector := func(n uint32) []byte {
@@ -198,18 +206,18 @@ func compoundFileType(b []byte) string {
 		}
 		s := sector(n)
 		if s == nil {
-			return ""
+			return "", false
 		}
 		for j := 0; j+4 <= len(s); j += 4 {
 			fat = append(fat, binary.LittleEndian.Uint32(s[j:]))
 		}
 	}
 	dir := binary.LittleEndian.Uint32(b[0x30:])
-	kind := ""
+	word := false
 	for steps := 0; dir < 0xFFFFFFFA && steps < 10000; steps++ {
 		s := sector(dir)
 		if s == nil {
-			return ""
+			return "", false
 		}
 		for e := 0; e+128 <= len(s); e += 128 {
 			n := int(binary.LittleEndian.Uint16(s[e+0x40:]))
@@ -219,11 +227,13 @@ func compoundFileType(b []byte) string {
 			name := utf16Name(s[e : e+n-2])
 			switch name {
 			case "WordDocument":
-				return ContentTypeDOC
+				word = true
 			case "Workbook", "Book":
 				kind = ContentTypeXLS
 			case "PowerPoint Document":
 				kind = ContentTypePPT
+			case "Macros", "_VBA_PROJECT_CUR", "_VBA_PROJECT", "VBA":
+				macros = true
 			}
 		}
 		if int(dir) >= len(fat) {
@@ -231,7 +241,10 @@ func compoundFileType(b []byte) string {
 		}
 		dir = fat[dir]
 	}
-	return kind
+	if word {
+		kind = ContentTypeDOC
+	}
+	return kind, macros
 }
 
 func utf16Name(b []byte) string {

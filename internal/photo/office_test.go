@@ -38,7 +38,7 @@ func contentTypes(main string) string {
 }
 
 // compoundFile builds a minimal OLE2 file whose directory holds stream.
-func compoundFile(stream string) []byte {
+func compoundFile(streams ...string) []byte {
 	const size = 512
 	b := make([]byte, size*3)
 	copy(b, cfbMagic)
@@ -55,7 +55,7 @@ func compoundFile(stream string) []byte {
 	binary.LittleEndian.PutUint32(fat[0:], 0xFFFFFFFD)
 	binary.LittleEndian.PutUint32(fat[4:], 0xFFFFFFFE)
 	dir := b[2*size:]
-	for i, name := range []string{"Root Entry", stream} {
+	for i, name := range append([]string{"Root Entry"}, streams...) {
 		e := dir[i*128:]
 		u := utf16.Encode([]rune(name))
 		for j, r := range u {
@@ -95,6 +95,9 @@ func TestProcessSharedDocument(t *testing.T) {
 		{"doc", "a.doc", compoundFile("WordDocument"), ContentTypeDOC, ""},
 		{"xls", "a.xls", compoundFile("Workbook"), ContentTypeXLS, ""},
 		{"msi refused", "a.doc", compoundFile("\u4840\u3b3f"), "", MsgNotShareable},
+		{"doc with macros refused", "a.doc", compoundFile("WordDocument", "Macros", "VBA"), "", MsgMacroDocument},
+		{"doc with macros listed first refused", "a.doc", compoundFile("Macros", "WordDocument"), "", MsgMacroDocument},
+		{"xls with macros refused", "a.xls", compoundFile("Workbook", "_VBA_PROJECT_CUR", "VBA"), "", MsgMacroDocument},
 		{"text", "notes.txt", []byte("Bin day is Tuesday.\nMerci !\n"), ContentTypeText, ""},
 		{"csv by name", "meters.csv", []byte("unit,reading\nApt 1,1234\n"), ContentTypeCSV, ""},
 		{"html refused", "a.txt", []byte("<!DOCTYPE html><html><script>alert(1)</script>"), "", MsgNotShareable},
