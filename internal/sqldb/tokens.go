@@ -94,6 +94,35 @@ func (db *DB) IssueToken(ctx context.Context, nt NewToken, m lintel.Email) error
 	})
 }
 
+// IssueSelfServiceLink issues a link a person asked for themselves (sign-up
+// verification, password reset) and queues its e-mail, unless perHour such
+// links of the same purpose already went to the address in the last hour:
+// then nothing is sent and sent is false (the page the person saw says the
+// same either way). The new link ends the address's older live links of
+// that purpose, so only the latest e-mail works.
+func (db *DB) IssueSelfServiceLink(ctx context.Context, nt NewToken, m lintel.Email, perHour int) (sent bool, err error) {
+	err = db.update(ctx, func(tx *Tx) error {
+		var recent int
+		if err := tx.get(ctx, `SELECT COUNT(*) FROM tokens WHERE email = $1 AND purpose = $2 AND created_at > $3`,
+			[]any{nt.Email, nt.Purpose, ts(tx.Now.Add(-time.Hour))}, &recent); err != nil {
+			return err
+		}
+		if recent >= perHour {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE tokens SET expires_at = $1 WHERE email = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1`,
+			ts(tx.Now), nt.Email, nt.Purpose); err != nil {
+			return err
+		}
+		if err := tx.insertToken(ctx, nt); err != nil {
+			return err
+		}
+		sent = true
+		return tx.enqueueEmail(ctx, m)
+	})
+	return sent, err
+}
+
 // LiveToken returns what an unused, unexpired token of purpose grants, for
 // the page a link opens. It changes nothing: mail scanners open links too.
 // Any other token is lintel.ErrNotFound.
