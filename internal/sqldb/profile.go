@@ -252,9 +252,11 @@ func (db *DB) RequestEmailChange(ctx context.Context, r lintel.Resident, newEmai
 		if err := tx.get(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`, []any{newEmail}, &taken); err != nil {
 			return err
 		}
-		if taken {
-			return tx.enqueueEmail(ctx, m.Taken)
-		}
+		// A taken address is recorded and answered like a free one (the
+		// profile shows the change waiting, the old address is told):
+		// otherwise the page would say which addresses have an account.
+		// Only the new address's mail differs, and only its owner reads
+		// it; its link is never sent, and applying re-checks anyway.
 		if _, err := tx.exec(ctx, `UPDATE email_changes SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL`, ts(tx.Now), r.UserID); err != nil {
 			return err
 		}
@@ -265,7 +267,11 @@ func (db *DB) RequestEmailChange(ctx context.Context, r lintel.Resident, newEmai
 		if err := tx.audit(ctx, lintel.AuditEvent{UserID: r.UserID, Actor: old, Action: "user.email_change_request", ObjectType: "user", ObjectID: r.UserID, Detail: newEmail}); err != nil {
 			return err
 		}
-		if err := tx.enqueueEmail(ctx, m.Verify); err != nil {
+		toNew := m.Verify
+		if taken {
+			toNew = m.Taken
+		}
+		if err := tx.enqueueEmail(ctx, toNew); err != nil {
 			return err
 		}
 		return tx.enqueueEmail(ctx, m.Notice)
