@@ -218,7 +218,14 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 		// A unit has at most one lease in use on a day (CreateLease refuses
 		// overlaps); MAX(id) keeps one per unit even if data disagrees.
 		t := &out.Totals
-		err := tx.get(ctx, `WITH current_lease AS (
+		key, err := tx.figureVersions(ctx, s.CompanyID, today)
+		if err != nil {
+			return err
+		}
+		cached, kept := db.rentTotals.get(s.CompanyID, key)
+		if kept {
+			*t = cached
+		} else if err := tx.get(ctx, `WITH current_lease AS (
 				SELECT unit_id, MAX(id) AS lease_id FROM leases
 				WHERE company_id = `+co+` AND archived_at IS NULL AND COALESCE(end_date, '9999-12-31') >= `+day+` AND start_date <= `+day+`
 				GROUP BY unit_id)
@@ -229,9 +236,12 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 			JOIN units u ON u.id = cl.unit_id JOIN properties p ON p.id = u.property_id
 			LEFT JOIN ledger_accounts ra ON ra.company_id = `+co+` AND ra.kind = 'receivable' AND ra.lease_id = l.id
 			LEFT JOIN ledger_accounts da ON da.company_id = `+co+` AND da.kind = 'deposits' AND da.lease_id = l.id
-			WHERE `+inUse, args, &t.Units, &t.Occupied, &t.Rent, &t.DepositHeld, &t.Balances)
-		if err != nil {
+			WHERE `+inUse, args, &t.Units, &t.Occupied, &t.Rent, &t.DepositHeld, &t.Balances); err != nil {
 			return err
+		} else {
+			// The totals read every unit's lease and accounts; they are
+			// kept until a record or a balance of the company changes.
+			db.rentTotals.put(s.CompanyID, key, *t)
 		}
 		page := `SELECT p.id AS property_id, p.name AS property_name, u.id AS unit_id, u.label AS unit_label
 			FROM units u JOIN properties p ON p.id = u.property_id WHERE ` + inUse

@@ -39,37 +39,54 @@ func unitsInUse(common string) string {
 			WHERE p.company_id = $1 AND p.archived_at IS NOT NULL AND u.common_area = ` + common + ` AND u.archived_at IS NULL))`
 }
 
-// dashboardCache keeps each company's counts with the records version and
-// the day they were counted for: counting reads every unit, contact and
-// lease of the company (tens of milliseconds for thousands of units), and
-// a manager comes back to the dashboard many times between changes. The
-// version lives in the database (records_versions, moved on by triggers),
-// so a change made on any node is seen on the next view.
-type dashboardCache struct {
+// companyCache keeps, per company, a figure that reads the whole company
+// (the dashboard's counts, the rent roll's totals) with the versions and
+// the day it was computed for: a manager comes back to those pages many
+// times between changes. The versions live in the database
+// (records_versions, moved on by triggers), so a change made on any node
+// is seen on the next view.
+type companyCache[T any] struct {
 	mu sync.Mutex
-	m  map[int64]cachedDashboard
+	m  map[int64]cachedFigure[T]
 }
 
-type cachedDashboard struct {
-	version int64
-	day     lintel.Date
-	counts  DashboardCounts
+// figureKey is what a kept figure is valid for.
+type figureKey struct {
+	records, ledger int64
+	day             lintel.Date
 }
 
-func (c *dashboardCache) get(company, version int64, day lintel.Date) (DashboardCounts, bool) {
+type cachedFigure[T any] struct {
+	key figureKey
+	v   T
+}
+
+func (c *companyCache[T]) get(company int64, key figureKey) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[company]
-	return e.counts, ok && e.version == version && e.day == day
+	return e.v, ok && e.key == key
 }
 
-func (c *dashboardCache) put(company, version int64, day lintel.Date, d DashboardCounts) {
+func (c *companyCache[T]) put(company int64, key figureKey, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]cachedDashboard{}
+		c.m = map[int64]cachedFigure[T]{}
 	}
-	c.m[company] = cachedDashboard{version, day, d}
+	c.m[company] = cachedFigure[T]{key, v}
+}
+
+// figureVersions reads the company's versions for a kept figure. They are
+// read before the figure is computed: the figure is then at least as new
+// as the versions it is kept under (PostgreSQL's statements may see later
+// commits than the one before them, never earlier).
+func (tx *Tx) figureVersions(ctx context.Context, company int64, day lintel.Date) (figureKey, error) {
+	k := figureKey{day: day}
+	err := tx.get(ctx, `SELECT COALESCE((SELECT version FROM records_versions WHERE company_id = $1), 0),
+		COALESCE((SELECT ledger_version FROM records_versions WHERE company_id = $1), 0)`,
+		[]any{company}, &k.records, &k.ledger)
+	return k, err
 }
 
 // DashboardCounts counts the company's records in one round trip (each
@@ -79,21 +96,18 @@ func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCou
 	var d DashboardCounts
 	err := db.view(ctx, func(tx *Tx) error {
 		today := lintel.DateOf(tx.Now)
-		// The version is read before counting: counts are then at least as
-		// new as the version they are kept under (PostgreSQL's statements
-		// may see later commits than the one before them, never earlier).
-		var version int64
-		if err := tx.get(ctx, `SELECT COALESCE((SELECT version FROM records_versions WHERE company_id = $1), 0)`,
-			[]any{s.CompanyID}, &version); err != nil {
+		key, err := tx.figureVersions(ctx, s.CompanyID, today)
+		if err != nil {
 			return err
 		}
-		if cached, ok := db.dashboards.get(s.CompanyID, version, today); ok {
+		key.ledger = 0 // the counts read no balances
+		if cached, ok := db.dashboards.get(s.CompanyID, key); ok {
 			d = cached
 			return nil
 		}
 		day, soon := db.unplanned("$2"), db.unplanned("$3")
 		current := `l.archived_at IS NULL AND l.start_date <= ` + day + ` AND (l.end_date IS NULL OR l.end_date >= ` + day + `)`
-		err := tx.get(ctx, `SELECT
+		err = tx.get(ctx, `SELECT
 			(SELECT COUNT(*) FROM properties p WHERE p.company_id = $1 AND p.archived_at IS NULL),
 			`+unitsInUse("FALSE")+`,
 			`+unitsInUse("TRUE")+`,
@@ -114,7 +128,7 @@ func (db *DB) DashboardCounts(ctx context.Context, s lintel.Staff) (DashboardCou
 			&d.Properties, &d.Units, &d.CommonAreas, &d.OccupiedUnits, &d.Tenants, &d.Owners, &d.Operators,
 			&d.ActiveLeases, &d.UpcomingLeases, &d.EndingSoon, &d.Unowned, &d.TenantsNotAsked)
 		if err == nil {
-			db.dashboards.put(s.CompanyID, version, today, d)
+			db.dashboards.put(s.CompanyID, key, d)
 		}
 		return err
 	})

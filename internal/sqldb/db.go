@@ -39,7 +39,8 @@ type DB struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	dashboards dashboardCache
+	dashboards companyCache[DashboardCounts]
+	rentTotals companyCache[RentRollTotals]
 }
 
 // Options tune Open.
