@@ -9,7 +9,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// Billing reports for the manager app (issue 5, point 9): receivables aged
+// Billing reports for the manager app: receivables aged
 // by due date, and the rent roll. Each page is one statement over the
 // ledger tables, scoped by the staff member's company: totals come from
 // window functions over the same rows, tenants' names from a subquery on

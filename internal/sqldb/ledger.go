@@ -12,7 +12,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The ledger core (issue 5; DESIGN.md "Billing"; /work/notes/ledger-spec.md).
+// The ledger core (DESIGN.md "Billing").
 //
 // Every posting path runs in one DB transaction that first locks the
 // company's row (a no-op UPDATE: portable, and on PostgreSQL a row lock held

@@ -14,7 +14,7 @@ import (
 // (rent, a payment, a utility bill and now and then a late fee: about 400
 // lines, all posted through the store) in a company with 100,000 more
 // ledger rows: the tenant's first page, a page deep in the past, and the
-// balance (issue 5, point 10).
+// balance.
 func BenchmarkLeaseLedger(b *testing.B) {
 	for _, engine := range []struct {
 		name string

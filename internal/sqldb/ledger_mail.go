@@ -11,7 +11,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// Billing e-mails (issue 5, point 12): a receipt to the tenants when a
+// Billing e-mails: a receipt to the tenants when a
 // payment is recorded, and a monthly statement to owners. Both respect the
 // resident's "billing" e-mail setting (users.notify_billing).
 //

@@ -11,7 +11,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The portal's Billing tab (issue 5, points 10 and 11): what a resident
+// The portal's Billing tab: what a resident
 // reads of the ledger, resolved in SQL from their verified e-mail
 // (myContacts), never from ids in the request.
 //

@@ -11,7 +11,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The manager's side of an owner's account (issue 5, point 8): what the
+// The manager's side of an owner's account: what the
 // company holds for one owner contact, per asset and overall, and the
 // movements on it, newest first. Owner accounts are credit-normal, so an
 // owner's balance is minus the sum of the postings on their accounts.

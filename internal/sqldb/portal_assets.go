@@ -8,7 +8,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The portal's Assets tab (issue 4, point 3): what an owner owns, with
+// The portal's Assets tab: what an owner owns, with
 // their share, occupancy, the current leases in outline and the open
 // maintenance. An owner of the whole property sees all of it; an owner of
 // one unit sees that unit only. Nothing here names a tenant: owners learn

@@ -8,7 +8,7 @@ import (
 	"lintel.dev/lintel/internal/lintel"
 )
 
-// The portal's Lease tab (issue 4, point 2): a tenant's leases and one
+// The portal's Lease tab: a tenant's leases and one
 // lease's details. A lease is theirs when one of their tenant contacts
 // (myContacts) is on it; ended leases stay readable, so former tenants keep
 // their lease's details, documents and maintenance history.

@@ -10,7 +10,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// Receivables and the rent roll (issue 5, point 9), on screen and as CSV.
+// Receivables and the rent roll, on screen and as CSV.
 // Every staff role may read them; they change nothing.
 
 func (s *Server) billingReportRoutes() []route {

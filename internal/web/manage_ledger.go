@@ -10,7 +10,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The manager's lease ledger (issue 5, point 6): a lease's balance and
+// The manager's lease ledger: a lease's balance and
 // lines, newest first, and the forms that post to it — a charge (billable
 // maintenance from a completed request's invoice too), a payment, a credit,
 // a reversal. Every form carries an idempotency key made when it was

@@ -13,7 +13,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The manager's maintenance desk (issue 3, points 4, 7, 8): the list of
+// The manager's maintenance desk: the list of
 // requests, a request's page, entering a request on a tenant's behalf,
 // editing and moving a request by hand. Dispatch (operators, links, times,
 // files) is in manage_maintenance_dispatch.go.

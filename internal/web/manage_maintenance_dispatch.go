@@ -12,7 +12,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// Dispatch from the manager's request page (issue 3, points 7 and 8):
+// Dispatch from the manager's request page:
 // assign an operator (a new visit with its own link; any earlier open
 // visit's link dies at once), revoke or re-send a link, set or change a
 // visit's time, and open the request's photos and a visit's invoice.

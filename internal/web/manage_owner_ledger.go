@@ -10,7 +10,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The owner's side of the ledger in the manager app (issue 5, point 8):
+// The owner's side of the ledger in the manager app:
 // what the company holds for one owner contact, per asset and overall; the
 // rent collected for them, the management fees and expenses taken, the
 // money they put in and were paid out, newest first; and the forms that

@@ -6,7 +6,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The portal's Assets tab (issue 4, point 3): what an owner owns, with
+// The portal's Assets tab: what an owner owns, with
 // their share; per asset its units, occupancy, the running leases in
 // outline (no tenant's name or contact), open maintenance and the
 // documents shared on it. A whole property's owner sees all its units; a

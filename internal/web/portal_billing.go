@@ -11,7 +11,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The portal's Billing tab (issue 5, points 10 and 11). Tenants see each
+// The portal's Billing tab. Tenants see each
 // lease's account (co-tenants share it, former tenants keep it): balance,
 // what is overdue, what comes next, every transaction, a PDF receipt for
 // every payment. Owners see their balance per asset, income and expenses

@@ -7,7 +7,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The portal's Lease tab (issue 4, point 2). A tenant with one current
+// The portal's Lease tab. A tenant with one current
 // lease lands on it straight away; with several (or only past ones) they
 // get the list. Former tenants keep reading their ended lease. Scope is
 // the store's: a lease that is not theirs is the same 404 as a missing one.

@@ -18,7 +18,7 @@ import (
 	"lintel.dev/lintel/internal/upload"
 )
 
-// The residents' Maintenance tab (issue 3, points 1 and 2): the list of
+// The residents' Maintenance tab: the list of
 // every request a tenant or owner may see, a request's page with its
 // timeline and photos, and the form that reports a new problem. Scope is
 // the store's: each read goes through a lintel.Resident query, and a
@@ -55,7 +55,7 @@ type portalRequestsPage struct {
 	Older         bool // this is not the first page
 	NextURL       string
 	// Awaiting are the owner's approvals waiting for their decision, shown
-	// above the list on its first page (issue 3: approval requests for
+	// above the list on its first page (approval requests for
 	// their assets appear here).
 	Awaiting []sqldb.ApprovalItem
 }

@@ -8,7 +8,7 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// The portal's navigation (issue 4, point 1): the tabs of the seed —
+// The portal's navigation: the tabs of the seed —
 // Maintenance, Lease (tenants) or Assets (owners), Documents, Billing — and
 // the profile menu under the person's initials, with the company switch
 // for a person linked to several companies. render fills Page.Portal; the
