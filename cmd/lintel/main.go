@@ -29,6 +29,8 @@ Usage:
   lintel user create --company NAME --email EMAIL [--name NAME] [--currency USD] [flags]
                             create a company and its first administrator
                             (the password is read from LINTEL_PASSWORD or standard input)
+  lintel user second-factor-off --email EMAIL [flags]
+                            turn off a login's second factor (lost phone and recovery codes)
   lintel company quota [flags] COMPANY-ID [SIZE]
                             show a company's storage use, or set its quota (20GB, 1TB, default)
   lintel check    [flags]   verify the ledger (balanced transactions, cached balances); fails on a problem

@@ -496,3 +496,44 @@ func TestServeHonoursEnvAndFlags(t *testing.T) {
 		}
 	})
 }
+
+func TestUserSecondFactorOff(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			dbURL := e.url(t)
+			var stdout, stderr bytes.Buffer
+			env := envOf(map[string]string{"LINTEL_PASSWORD": "correct horse battery"})
+			if err := run(t.Context(), []string{"user", "create", "--database-url", dbURL, "--company", "Harbour Homes", "--email", "ana@example.test"}, env, &stdout, &stderr); err != nil {
+				t.Fatalf("user create: %v\n%s", err, stderr.String())
+			}
+			db := openDB(t, dbURL)
+			u, err := db.UserByEmail(t.Context(), "ana@example.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.BeginSecondFactor(t.Context(), u.ID, "JBSWY3DPEHPK3PXP"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ConfirmSecondFactor(t.Context(), u.ID, "JBSWY3DPEHPK3PXP", 1, []string{"h1", "h2"}, u.Email); err != nil {
+				t.Fatal(err)
+			}
+			offArgs := []string{"user", "second-factor-off", "--database-url", dbURL, "--email", "Ana@Example.test"}
+			if err := run(t.Context(), offArgs, env, &stdout, &stderr); err != nil {
+				t.Fatalf("second-factor-off: %v\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), "turned off the second factor of ana@example.test") {
+				t.Errorf("stdout = %q", stdout.String())
+			}
+			sf, err := db.SecondFactor(t.Context(), u.ID)
+			if err != nil || sf.On || sf.RecoveryLeft != 0 {
+				t.Fatalf("after the command: %+v, %v", sf, err)
+			}
+			if err := run(t.Context(), offArgs, env, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "has no second factor") {
+				t.Fatalf("again: %v, want a clear 'nothing to turn off'", err)
+			}
+			if err := run(t.Context(), []string{"user", "second-factor-off", "--database-url", dbURL}, env, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "--email is required") {
+				t.Fatalf("without --email: %v", err)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/mail"
@@ -13,11 +14,18 @@ import (
 	"lintel.dev/lintel/internal/sqldb"
 )
 
-// cmdUser handles "lintel user create": a new company and its first
-// administrator. Later administrators are invited from the app.
+const userUsage = `usage: lintel user create --company NAME --email EMAIL [--name NAME]
+   or: lintel user second-factor-off --email EMAIL`
+
+// cmdUser handles "lintel user create" (a new company and its first
+// administrator; later administrators are invited from the app) and
+// "lintel user second-factor-off".
 func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "second-factor-off" {
+		return cmdSecondFactorOff(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf(`usage: lintel user create --company NAME --email EMAIL [--name NAME]`)
+		return errors.New(userUsage)
 	}
 	var c config
 	fs := c.flags("user create", getenv, stderr)
@@ -66,5 +74,35 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintf(stdout, "created company %d (%s) with administrator %s (user %d)\n", cid, *company, addr.Address, uid)
+	return nil
+}
+
+// cmdSecondFactorOff removes a login's authenticator app and recovery codes
+// for someone who lost both, once the operator has made sure who is asking.
+// If their company requires a second factor of administrators, they are
+// asked to set up a new one at their next page.
+func cmdSecondFactorOff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := c.flags("user second-factor-off", getenv, stderr)
+	email := fs.String("email", "", "e-mail of the login")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*email) == "" {
+		return fmt.Errorf("--email is required: the e-mail the person signs in with")
+	}
+	db, err := sqldb.Open(ctx, c.DatabaseURL, c.Data, sqldb.Options{Logger: c.logger(stderr)})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	err = db.ResetSecondFactor(ctx, *email, "lintel user second-factor-off")
+	if lintel.IsNotFound(err) {
+		return fmt.Errorf("%s has no second factor (or no login): nothing to turn off", *email)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "turned off the second factor of %s: they sign in with their password alone until they set one up again\n", strings.ToLower(strings.TrimSpace(*email)))
 	return nil
 }

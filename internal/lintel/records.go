@@ -16,6 +16,9 @@ type Company struct {
 	Phone     string
 	Address   string
 	CreatedAt time.Time
+	// AdminsNeedSecondFactor makes every administrator set up a second
+	// factor before they can use the manager app.
+	AdminsNeedSecondFactor bool
 }
 
 // maxCompanyAddressLen bounds the free-text postal address: a few lines,
@@ -80,6 +83,7 @@ type User struct {
 	Disabled      time.Time
 	CreatedAt     time.Time
 	Language      string // the portal language the person chose; "" follows the browser
+	SecondFactor  bool   // an authenticator app is on: sign-in asks for a code
 }
 
 // Membership is a user's role in a company.

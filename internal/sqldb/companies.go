@@ -65,8 +65,8 @@ func (tx *Tx) ensureUser(ctx context.Context, email, name, passwordHash string) 
 func (db *DB) Company(ctx context.Context, s lintel.Staff) (lintel.Company, error) {
 	var c lintel.Company
 	err := db.view(ctx, func(tx *Tx) error {
-		return tx.get(ctx, `SELECT id, name, currency, email, phone, address, created_at FROM companies WHERE id = $1`,
-			[]any{s.CompanyID}, &c.ID, &c.Name, &c.Currency, &c.Email, &c.Phone, &c.Address, at(&c.CreatedAt))
+		return tx.get(ctx, `SELECT id, name, currency, email, phone, address, created_at, admins_need_second_factor FROM companies WHERE id = $1`,
+			[]any{s.CompanyID}, &c.ID, &c.Name, &c.Currency, &c.Email, &c.Phone, &c.Address, at(&c.CreatedAt), &c.AdminsNeedSecondFactor)
 	})
 	return c, err
 }
@@ -84,8 +84,8 @@ func (db *DB) UpdateCompany(ctx context.Context, s lintel.Staff, c lintel.Compan
 	}
 	return db.update(ctx, func(tx *Tx) error {
 		var old lintel.Company
-		if err := tx.get(ctx, `SELECT name, currency, email, phone, address FROM companies WHERE id = $1`,
-			[]any{s.CompanyID}, &old.Name, &old.Currency, &old.Email, &old.Phone, &old.Address); err != nil {
+		if err := tx.get(ctx, `SELECT name, currency, email, phone, address, admins_need_second_factor FROM companies WHERE id = $1`,
+			[]any{s.CompanyID}, &old.Name, &old.Currency, &old.Email, &old.Phone, &old.Address, &old.AdminsNeedSecondFactor); err != nil {
 			return err
 		}
 		changed := companyChanges(old, c)
@@ -104,8 +104,8 @@ func (db *DB) UpdateCompany(ctx context.Context, s lintel.Staff, c lintel.Compan
 				return lintel.FieldErrors{"currency": "The currency can only be changed before the first lease is recorded: amounts already stored are in " + old.Currency + "."}.Err()
 			}
 		}
-		r, err := tx.exec(ctx, `UPDATE companies SET name = $1, currency = $2, email = $3, phone = $4, address = $5 WHERE id = $6`,
-			c.Name, c.Currency, c.Email, c.Phone, c.Address, s.CompanyID)
+		r, err := tx.exec(ctx, `UPDATE companies SET name = $1, currency = $2, email = $3, phone = $4, address = $5, admins_need_second_factor = $6 WHERE id = $7`,
+			c.Name, c.Currency, c.Email, c.Phone, c.Address, c.AdminsNeedSecondFactor, s.CompanyID)
 		if err := oneRow(r, err); err != nil {
 			return err
 		}
@@ -133,6 +133,13 @@ func companyChanges(old, c lintel.Company) string {
 	if old.Address != c.Address {
 		out = append(out, "address")
 	}
+	if old.AdminsNeedSecondFactor != c.AdminsNeedSecondFactor {
+		if c.AdminsNeedSecondFactor {
+			out = append(out, "second factor required for administrators")
+		} else {
+			out = append(out, "second factor no longer required for administrators")
+		}
+	}
 	return strings.Join(out, ", ")
 }
 
@@ -140,9 +147,11 @@ func companyChanges(old, c lintel.Company) string {
 func (db *DB) UserByEmail(ctx context.Context, email string) (lintel.User, error) {
 	var u lintel.User
 	err := db.view(ctx, func(tx *Tx) error {
-		return tx.get(ctx, `SELECT id, email, name, phone, password_hash, email_verified_at, disabled_at, created_at FROM users WHERE email = $1`,
+		return tx.get(ctx, `SELECT id, email, name, phone, password_hash, email_verified_at, disabled_at, created_at,
+				EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL)
+			FROM users WHERE email = $1`,
 			[]any{strings.ToLower(strings.TrimSpace(email))},
-			&u.ID, &u.Email, &u.Name, &u.Phone, &u.PasswordHash, at(&u.EmailVerified), at(&u.Disabled), at(&u.CreatedAt))
+			&u.ID, &u.Email, &u.Name, &u.Phone, &u.PasswordHash, at(&u.EmailVerified), at(&u.Disabled), at(&u.CreatedAt), &u.SecondFactor)
 	})
 	return u, err
 }

@@ -15,9 +15,13 @@ type Session struct {
 	User      lintel.User
 	Staff     *lintel.Staff
 	Flash     string
-	IdleUntil time.Time
-	ExpiresAt time.Time
-	LastSeen  time.Time
+	// AdminSetUpSecondFactor is set when Staff administers a company that
+	// requires a second factor and the user has none yet: until they set
+	// one up, they are sent to do so.
+	AdminSetUpSecondFactor bool
+	IdleUntil              time.Time
+	ExpiresAt              time.Time
+	LastSeen               time.Time
 }
 
 // Resident returns the portal actor for the session's user.
@@ -63,12 +67,13 @@ func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (*Session, e
 	err := db.view(ctx, func(tx *Tx) error {
 		var company *int64
 		now := ts(tx.Now)
-		err := tx.get(ctx, `SELECT u.id, u.email, u.name, u.phone, u.language, u.email_verified_at, s.company_id, s.flash, s.idle_until, s.expires_at, s.last_seen_at
+		err := tx.get(ctx, `SELECT u.id, u.email, u.name, u.phone, u.language, u.email_verified_at, s.company_id, s.flash, s.idle_until, s.expires_at, s.last_seen_at,
+				EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
 			FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_until > $2 AND u.disabled_at IS NULL`,
 			[]any{tokenHash, now},
 			&s.User.ID, &s.User.Email, &s.User.Name, &s.User.Phone, &s.User.Language, at(&s.User.EmailVerified), &company, &s.Flash,
-			at(&s.IdleUntil), at(&s.ExpiresAt), at(&s.LastSeen))
+			at(&s.IdleUntil), at(&s.ExpiresAt), at(&s.LastSeen), &s.User.SecondFactor)
 		if err != nil {
 			return err
 		}
@@ -76,8 +81,10 @@ func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (*Session, e
 			return nil
 		}
 		st := lintel.Staff{UserID: s.User.ID, CompanyID: *company, Name: s.User.Name}
-		err = tx.get(ctx, `SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2 AND disabled_at IS NULL`,
-			[]any{*company, s.User.ID}, &st.Role)
+		var required bool
+		err = tx.get(ctx, `SELECT m.role, c.admins_need_second_factor FROM memberships m JOIN companies c ON c.id = m.company_id
+			WHERE m.company_id = $1 AND m.user_id = $2 AND m.disabled_at IS NULL`,
+			[]any{*company, s.User.ID}, &st.Role, &required)
 		if lintel.IsNotFound(err) {
 			return nil // membership ended: the session stays a resident one
 		}
@@ -85,6 +92,7 @@ func (db *DB) SessionByToken(ctx context.Context, tokenHash string) (*Session, e
 			return err
 		}
 		s.Staff = &st
+		s.AdminSetUpSecondFactor = required && st.Role == lintel.RoleAdmin && !s.User.SecondFactor
 		return nil
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -376,14 +377,14 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 func (env *matrixEnv) open(t *testing.T) (*Server, *sqldb.DB) {
 	t.Helper()
 	ctx := context.Background()
-	src, err := sqldb.Open(ctx, "sqlite:"+env.template, "", sqldb.Options{})
+	// The template is a closed, complete database file (BackupTo wrote
+	// it), so a byte copy is a consistent database.
+	path := filepath.Join(t.TempDir(), "copy.db")
+	data, err := os.ReadFile(env.template)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "copy.db")
-	err = src.BackupTo(ctx, path)
-	src.Close()
-	if err != nil {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sqldb.Open(ctx, "sqlite:"+path, "", sqldb.Options{})

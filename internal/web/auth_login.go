@@ -90,7 +90,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !lintel.IsNotFound(err) {
 		return err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) || u.ID == 0 {
+	passwordOK := auth.CheckPassword(u.PasswordHash, password) && u.ID != 0
+	if u.ID != 0 && u.SecondFactor {
+		// Right password or wrong, the code is asked for next: only after
+		// the code does the answer say whether the two matched.
+		return s.startCodeStep(w, r, u.ID, passwordOK, p.Next)
+	}
+	if !passwordOK {
 		locked, err := s.db.RecordFailure(ctx, rules...)
 		if err != nil {
 			return err
@@ -102,20 +108,30 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "auth/login.html", p)
 	}
 	if !u.Disabled.IsZero() {
-		p.Message = "This account has been turned off. If you think this is a mistake, contact your property manager."
-		return s.render(w, r, http.StatusForbidden, "auth/login.html", p)
+		return s.accountTurnedOff(w, r, p)
 	}
 	if err := s.db.ClearThrottle(ctx, rules[0].Key); err != nil {
 		s.log.Warn("clear log-in throttle", "err", err)
 	}
-	return s.signIn(w, r, u.ID, p.Next)
+	return s.signIn(w, r, u.ID, p.Next, "")
+}
+
+func (s *Server) accountTurnedOff(w http.ResponseWriter, r *http.Request, p *loginPage) error {
+	p.Message = "This account has been turned off. If you think this is a mistake, contact your property manager."
+	return s.render(w, r, http.StatusForbidden, "auth/login.html", p)
 }
 
 // signIn starts a new session for userID and sends them to next, or to
-// their own app.
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID int64, next string) error {
-	if err := s.startSession(w, r, userID); err != nil {
+// their own app. flash, when set, is shown on the first page.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, userID int64, next, flash string) error {
+	hash, err := s.startSession(w, r, userID)
+	if err != nil {
 		return err
+	}
+	if flash != "" {
+		if err := s.db.SetFlash(r.Context(), hash, flash); err != nil {
+			s.log.Warn("set flash", "err", err)
+		}
 	}
 	dest := next
 	if dest == "" {

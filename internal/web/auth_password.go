@@ -69,5 +69,12 @@ func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.ClearThrottle(r.Context(), accountThrottleKey(email)); err != nil {
 		s.log.Warn("clear log-in throttle", "err", err)
 	}
-	return s.signIn(w, r, id, "")
+	// A reset proves the mailbox, not the second factor: with one on, the
+	// code is still asked for.
+	if u, err := s.db.UserByEmail(r.Context(), email); err != nil {
+		return err
+	} else if u.SecondFactor {
+		return s.startCodeStep(w, r, id, true, "")
+	}
+	return s.signIn(w, r, id, "", "")
 }

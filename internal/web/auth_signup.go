@@ -140,7 +140,7 @@ func (s *Server) signupVerifySubmit(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.signIn(w, r, id, "/portal")
+	return s.signIn(w, r, id, "/portal", "")
 }
 
 // newPassword reads a password being set, applies the policy (SECURITY.md

@@ -24,6 +24,7 @@ func settingsForm(c lintel.Company) Form {
 	for k, v := range map[string]string{"name": c.Name, "currency": c.Currency, "email": c.Email, "phone": c.Phone, "address": c.Address} {
 		f.Set(k, v)
 	}
+	f.Set("admins_need_second_factor", checkbox(c.AdminsNeedSecondFactor))
 	return f
 }
 
@@ -66,7 +67,7 @@ func (s *Server) updateCompanySettings(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	c := lintel.Company{Name: f.Values.Get("name"), Currency: f.Values.Get("currency"), Email: f.Values.Get("email"),
-		Phone: f.Values.Get("phone"), Address: f.Values.Get("address")}
+		Phone: f.Values.Get("phone"), Address: f.Values.Get("address"), AdminsNeedSecondFactor: f.Checked("admins_need_second_factor")}
 	err = s.db.UpdateCompany(r.Context(), staffOf(r), c)
 	if f.Merge(err) {
 		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &f)

@@ -192,16 +192,17 @@ func clearSessionCookie(w http.ResponseWriter) {
 
 // startSession signs userID in: a new random token every time (no
 // fixation), stored hashed, sent as the cookie.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64) error {
+// It returns the new session's token hash.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64) (string, error) {
 	if old := sessionOf(r); old != nil {
 		_ = s.db.DeleteSession(r.Context(), old.TokenHash)
 	}
 	raw, hash := auth.NewToken()
 	if err := s.db.CreateSession(r.Context(), userID, hash, clientIP(r), r.UserAgent(), s.cfg.StaffSession, s.cfg.ResidentSession); err != nil {
-		return err
+		return "", err
 	}
 	setSessionCookie(w, raw)
-	return nil
+	return hash, nil
 }
 
 // clientIP is the peer address. Behind a proxy this is the proxy; trusting
@@ -258,6 +259,11 @@ func (s *Server) guard(a access, h handlerFunc) http.Handler {
 			if err := sess.Staff.Require(perm); err != nil {
 				return err
 			}
+		}
+		// An administrator whose company requires a second factor sets one
+		// up before anything else (signing out still works: it is public).
+		if a != public && sess != nil && sess.AdminSetUpSecondFactor && !strings.HasPrefix(r.URL.Path, secondFactorSetUpPath) {
+			return redirect(w, r, secondFactorSetUpPath)
 		}
 		// Every handler reads its query string through r.URL.Query(), so
 		// the one check for list filters and searches is here, before any

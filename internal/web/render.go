@@ -122,8 +122,23 @@ var funcs = template.FuncMap{
 	"query":     func(kv ...string) template.URL { return template.URL(queryString(kv...)) },
 }
 
+// loadPages gives a server the parsed templates. They are parsed once per
+// process and shared: the same embedded files and functions always give the
+// same templates, executing them concurrently is safe, and parsing every
+// page in every language is far more work than anything else a new server
+// does (tests start hundreds).
 func loadPages() (*pages, error) {
-	p := &pages{byName: map[string]map[string]*template.Template{}, used: map[string]bool{}}
+	byName, err := parsedPages()
+	if err != nil {
+		return nil, err
+	}
+	return &pages{byName: byName, used: map[string]bool{}}, nil
+}
+
+var parsedPages = sync.OnceValues(parsePages)
+
+func parsePages() (map[string]map[string]*template.Template, error) {
+	p := &pages{byName: map[string]map[string]*template.Template{}}
 	read := func(name string) (string, error) {
 		b, err := templateFiles.ReadFile(name)
 		return string(b), err
@@ -166,7 +181,7 @@ func loadPages() (*pages, error) {
 		}
 		return nil
 	})
-	return p, err
+	return p.byName, err
 }
 
 // staticVersion is a content hash appended to asset URLs so browsers can

@@ -45,7 +45,7 @@ func (s *Server) Routes() []RouteInfo {
 // routes is the whole HTTP surface of Lintel, in one place.
 func (s *Server) routes() []route {
 	var all []route
-	for _, part := range [][]route{s.foundationRoutes(), s.maintenanceRoutes(), s.portalRoutes(), s.billingRoutes()} {
+	for _, part := range [][]route{s.foundationRoutes(), s.secondFactorRoutes(), s.maintenanceRoutes(), s.portalRoutes(), s.billingRoutes()} {
 		all = append(all, part...)
 	}
 	return all
