@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 # Pinned so a new release cannot fail an unchanged tree.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
-TEST_FLAGS ?= -race -count=1 -timeout 30m
+TEST_FLAGS ?= -race -count=1 -parallel 4 -timeout 30m
 PKG ?= ./...
 
 .PHONY: all test test-deps lint fmt-check vet staticcheck run bench build load

@@ -78,6 +78,7 @@ func submitAs(t *testing.T, db *sqldb.DB, c *testkit.Company, p testkit.Persona,
 }
 
 func TestApprovalAsksTheOwnersOfTheAsset(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -160,6 +161,7 @@ func TestApprovalAsksTheOwnersOfTheAsset(t *testing.T) {
 }
 
 func TestRequestApprovalRefusals(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -211,6 +213,7 @@ func TestRequestApprovalRefusals(t *testing.T) {
 }
 
 func TestApprovalLimit(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -270,6 +273,7 @@ func TestApprovalLimit(t *testing.T) {
 }
 
 func TestApprovalDecisions(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -359,6 +363,7 @@ func TestApprovalDecisions(t *testing.T) {
 }
 
 func TestApprovalWithdraw(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -397,6 +402,7 @@ func TestApprovalWithdraw(t *testing.T) {
 // one owner) decide at the same moment; exactly one decision is recorded
 // and the request moves once (SECURITY.md 13).
 func TestConcurrentApprovalDecisions(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -464,6 +470,7 @@ func TestConcurrentApprovalDecisions(t *testing.T) {
 var approvalStart = time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 
 func TestApprovalReminders(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(approvalStart)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(approvalStart)
@@ -531,6 +538,7 @@ func TestApprovalReminders(t *testing.T) {
 }
 
 func TestApprovalRemindersSkipDecidedAndRace(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(approvalStart)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(approvalStart)
@@ -568,6 +576,7 @@ func TestApprovalRemindersSkipDecidedAndRace(t *testing.T) {
 }
 
 func TestOwnerApprovals(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

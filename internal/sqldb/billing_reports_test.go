@@ -43,6 +43,7 @@ func mustPayment(t *testing.T, db *sqldb.DB, s lintel.Staff, lease int64, amount
 // paid, shows a lease in credit, sums the totals over every page, and
 // never shows another company's lease.
 func TestReceivables(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -130,6 +131,7 @@ func TestReceivables(t *testing.T) {
 // TestRentRoll lists every unit but common areas, with the lease holding
 // it today (not an ended one), vacant units too, and the lease's balance.
 func TestRentRoll(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -186,6 +188,7 @@ func TestRentRoll(t *testing.T) {
 // TestBillableRequests offers a completed request of the lease's unit with
 // its invoice total, and marks it billed once charged.
 func TestBillableRequests(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestUpdateCompany(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -127,6 +128,7 @@ func TestUpdateCompany(t *testing.T) {
 }
 
 func TestCreateCompanyWithContactDetails(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		cid, uid, err := db.CreateCompanyWithAdmin(ctx, sqldb.NewCompany{Name: "Quay Lettings", Currency: "GBP",

@@ -21,6 +21,7 @@ func newTestContact(name, email string) lintel.Contact {
 }
 
 func TestContactCRUD(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Harbour Lettings")
@@ -79,6 +80,7 @@ func TestContactCRUD(t *testing.T) {
 }
 
 func TestContactValidation(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Harbour Lettings")
@@ -97,6 +99,7 @@ func TestContactValidation(t *testing.T) {
 }
 
 func TestContactScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Harbourview")
@@ -128,6 +131,7 @@ func TestContactScope(t *testing.T) {
 }
 
 func TestContactVerifiedEmailLocked(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Harbour Lettings")
@@ -177,6 +181,7 @@ func TestContactVerifiedEmailLocked(t *testing.T) {
 }
 
 func TestListContactsFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Harbour Lettings")
@@ -260,6 +265,7 @@ func TestListContactsFiltersAndPages(t *testing.T) {
 }
 
 func TestArchiveContactInUse(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Harbour Lettings")

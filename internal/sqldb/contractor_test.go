@@ -18,6 +18,7 @@ import (
 // resolves to, its life, and race-safe outcomes.
 
 func TestContractorTaskScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -81,6 +82,7 @@ func TestContractorTaskScope(t *testing.T) {
 }
 
 func TestContractorLinkLife(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -126,6 +128,7 @@ func TestContractorLinkLife(t *testing.T) {
 // TestContractorOutcomeRace: concurrent "complete" and "unable" submits of
 // one visit make exactly one transition and one set of e-mails.
 func TestContractorOutcomeRace(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

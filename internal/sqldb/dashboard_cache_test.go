@@ -13,6 +13,7 @@ import (
 // The dashboard keeps its counts between views; every kind of change to
 // what it counts, and the next day, must show on the next view.
 func TestDashboardCountsFollowEveryChange(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 5, 10, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -79,6 +80,7 @@ func TestDashboardCountsFollowEveryChange(t *testing.T) {
 // Two servers on one database: a change made through one shows on the
 // other's next view.
 func TestDashboardCountsAcrossNodes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testkit.SQLiteURL(t)
 	open := func() *sqldb.DB {

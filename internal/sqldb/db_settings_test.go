@@ -12,6 +12,7 @@ import (
 // read through memory maps rather than a read call per page; on PostgreSQL
 // statements run on generic plans unless the URL says otherwise.
 func TestConnectionSettings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, url, setting, want string

@@ -34,6 +34,7 @@ func sorted(ids ...int64) []int64 {
 // Every scope rule of the Documents tab, on both companies: B's people see
 // none of A's documents and A's people none of B's.
 func TestResidentDocumentScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -76,6 +77,7 @@ func TestResidentDocumentScope(t *testing.T) {
 }
 
 func TestResidentDocumentsListing(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -169,6 +171,7 @@ func TestResidentDocumentsListing(t *testing.T) {
 }
 
 func TestManageDocuments(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -298,6 +301,7 @@ func TestManageDocuments(t *testing.T) {
 // Sharing mails each address once, respects the opt-out, and a failure
 // rolls everything back, the e-mails included (SECURITY.md 30).
 func TestShareDocumentEmails(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

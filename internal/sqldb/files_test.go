@@ -44,6 +44,7 @@ func wantFull(t *testing.T, err error, quota string) {
 }
 
 func TestStorageQuota(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -128,6 +129,7 @@ func TestStorageQuota(t *testing.T) {
 
 // Concurrent uploads never take a company past its quota together.
 func TestStorageQuotaConcurrent(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -174,6 +176,7 @@ func TestStorageQuotaConcurrent(t *testing.T) {
 // Photos of a request count against the quota, thumbnails included, and a
 // refused batch records none of them.
 func TestStorageQuotaPhotos(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -209,6 +212,7 @@ func TestStorageQuotaPhotos(t *testing.T) {
 
 // Migration 0014 counts the files a company already has.
 func TestStorageQuotaMigrationBackfills(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -237,6 +241,7 @@ func TestStorageQuotaMigrationBackfills(t *testing.T) {
 }
 
 func TestStorageUsageWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		u       sqldb.StorageUsage
 		used    string

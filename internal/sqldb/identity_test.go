@@ -76,6 +76,7 @@ func seedUnit(t *testing.T, db *sqldb.DB, company int64, property, unit string) 
 }
 
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(t0)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(t0)
@@ -118,6 +119,7 @@ func TestThrottle(t *testing.T) {
 }
 
 func TestTokensSingleUseAndExpiry(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(t0)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(t0)
@@ -188,6 +190,7 @@ func TestTokensSingleUseAndExpiry(t *testing.T) {
 }
 
 func TestJobsClaimRetryFinish(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(t0)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(t0)
@@ -229,6 +232,7 @@ func TestJobsClaimRetryFinish(t *testing.T) {
 }
 
 func TestLookupSignup(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Alpha Lettings")
@@ -255,6 +259,7 @@ func TestLookupSignup(t *testing.T) {
 }
 
 func TestStaffInviteRolesAndDisable(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		admin := newCompanyStaff(t, db, "Alpha Lettings")

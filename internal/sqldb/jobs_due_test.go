@@ -37,6 +37,7 @@ func newWorkerWorld(t testing.TB, db *sqldb.DB, h sqldb.WorkerHistory) workerWor
 // nothing else: nothing between due dates, every lease's rent once on the
 // first of the month, and on the day rent becomes late its late fee.
 func TestRentPassesOverHistory(t *testing.T) {
+	t.Parallel()
 	const leases = 10
 	for _, months := range []int{12, 120} {
 		t.Run(fmt.Sprintf("%d months", months), func(t *testing.T) {
@@ -78,6 +79,7 @@ func TestRentPassesOverHistory(t *testing.T) {
 // A statement pass over a long history queues each owner's statement once,
 // when the month closes, and nothing while every statement is out.
 func TestStatementPassesOverHistory(t *testing.T) {
+	t.Parallel()
 	const owners = 5
 	clock := testkit.NewClock(time.Date(2026, 2, 10, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
@@ -108,6 +110,7 @@ func TestStatementPassesOverHistory(t *testing.T) {
 // ledger), never the whole history (SQLite's plans, at three years of
 // rent on 50 leases with 25 owners, and 1,000 approvals).
 func TestWorkerQueryPlans(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 2, 10, 9, 0, 0, 0, time.UTC)
 	db := testkit.SQLite(t, sqldb.Options{Now: func() time.Time { return now }})
 	ctx := context.Background()

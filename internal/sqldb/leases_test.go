@@ -38,6 +38,7 @@ func testLease(unit int64, start, end lintel.Date) lintel.Lease {
 }
 
 func TestLeaseCRUD(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLeaseFixture(t, db, "Harbourview")
@@ -102,6 +103,7 @@ func TestLeaseCRUD(t *testing.T) {
 }
 
 func TestLeaseValidation(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLeaseFixture(t, db, "Harbourview")
@@ -126,6 +128,7 @@ func TestLeaseValidation(t *testing.T) {
 }
 
 func TestLeaseOverlapRefused(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLeaseFixture(t, db, "Harbourview")
@@ -166,6 +169,7 @@ func TestLeaseOverlapRefused(t *testing.T) {
 }
 
 func TestLeaseScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newLeaseFixture(t, db, "Harbourview")
@@ -204,6 +208,7 @@ func TestLeaseScope(t *testing.T) {
 }
 
 func TestListLeasesFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLeaseFixture(t, db, "Harbourview")

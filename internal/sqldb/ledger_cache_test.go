@@ -22,6 +22,7 @@ func openOf(t *testing.T, db *sqldb.DB, id int64) int64 {
 // reversed charge took back flows to the next open charge, and a reversed
 // payment reopens every charge it paid.
 func TestLedgerOpenThroughReversals(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Opens")
@@ -81,6 +82,7 @@ func TestLedgerOpenThroughReversals(t *testing.T) {
 // TestLedgerCachesRebuild proves the migration's backfill gives what the
 // triggers kept, and that CheckLedger finds a cache row that disagrees.
 func TestLedgerCachesRebuild(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Rebuild")

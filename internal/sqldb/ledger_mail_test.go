@@ -13,6 +13,7 @@ import (
 // lease's tenants who take billing e-mail, and no one for a reversed
 // payment or another company's.
 func TestReceiptEmailJob(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -51,6 +51,7 @@ var rapidCompanies atomic.Int64
 // invariants include CheckLedger over the whole database, which in one
 // shared database grew with every check before it.
 func TestLedgerProperties(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []struct {
 		name   string
 		open   func(testing.TB, ...sqldb.Options) *sqldb.DB

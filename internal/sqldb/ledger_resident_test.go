@@ -66,6 +66,7 @@ func lineIDs(ls []sqldb.ResidentLedgerLine) []int64 {
 }
 
 func TestResidentBillingScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := postBilling(t, db, testkit.NewWorld(t, db))
@@ -169,6 +170,7 @@ func TestResidentBillingScope(t *testing.T) {
 }
 
 func TestResidentBillingDetails(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := postBilling(t, db, testkit.NewWorld(t, db))
@@ -238,6 +240,7 @@ func TestResidentBillingDetails(t *testing.T) {
 // The account pages through years of history, newest first, every line
 // once.
 func TestResidentLeaseAccountPages(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -129,6 +129,7 @@ func findLine(t testing.TB, acc sqldb.LeaseAccount, id int64) sqldb.LedgerLine {
 }
 
 func TestLedgerFlows(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Harbour")
@@ -254,6 +255,7 @@ func TestLedgerFlows(t *testing.T) {
 }
 
 func TestLedgerUnitOwnersAndOwnerEntries(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Ridge")
@@ -300,6 +302,7 @@ func TestLedgerUnitOwnersAndOwnerEntries(t *testing.T) {
 }
 
 func TestLedgerScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newLedgerFixture(t, db, "Alpha")
@@ -350,6 +353,7 @@ func TestLedgerScope(t *testing.T) {
 // Corrections are reversals: the database itself refuses to change or
 // remove a ledger row.
 func TestLedgerIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Harbour")
@@ -381,6 +385,7 @@ func TestLedgerIsAppendOnly(t *testing.T) {
 // 100 submits of one payment form at once post one payment; 100 runs of the
 // rent job for one period post one charge (SECURITY.md 23).
 func TestLedgerIdempotentUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Harbour")
@@ -455,6 +460,7 @@ func wantAccountsMatch(t testing.TB, db *sqldb.DB) {
 }
 
 func TestLedgerPages(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newLedgerFixture(t, db, "Harbour")

@@ -14,6 +14,7 @@ import (
 // twice into one database (ids continue), and every page's key rows exist
 // in the actors' scope.
 func TestGenerateLoad(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)

@@ -58,6 +58,7 @@ func claimNone(t *testing.T, db *sqldb.DB) {
 }
 
 func TestOutboxQueuesOnlyWithTheTransaction(t *testing.T) {
+	t.Parallel()
 	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
 		ctx := context.Background()
 		queue(t, db, lintel.Email{DedupeKey: "kept", To: "a@example.com", ToName: "Ada", Subject: "Welcome", Text: "Hi", HTML: "<p>Hi</p>"})
@@ -94,6 +95,7 @@ func TestOutboxQueuesOnlyWithTheTransaction(t *testing.T) {
 }
 
 func TestOutboxClaimLeaseAndSettle(t *testing.T) {
+	t.Parallel()
 	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
 		ctx := context.Background()
 		claimNone(t, db)
@@ -145,6 +147,7 @@ func TestOutboxClaimLeaseAndSettle(t *testing.T) {
 }
 
 func TestOutboxRetryAndFail(t *testing.T) {
+	t.Parallel()
 	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
 		ctx := context.Background()
 		queue(t, db, lintel.Email{DedupeKey: "flaky", To: "a@example.com"})
@@ -176,6 +179,7 @@ func TestOutboxRetryAndFail(t *testing.T) {
 }
 
 func TestUndeliveredEmailsAreScopedByCompany(t *testing.T) {
+	t.Parallel()
 	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
 		ctx := context.Background()
 		staffOf := func(name string) lintel.Staff {
@@ -225,6 +229,7 @@ func TestUndeliveredEmailsAreScopedByCompany(t *testing.T) {
 }
 
 func TestDevMailboxPagesNewestFirst(t *testing.T) {
+	t.Parallel()
 	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
 		for i := 1; i <= 5; i++ {
 			queue(t, db, lintel.Email{DedupeKey: fmt.Sprint("m", i), To: fmt.Sprintf("p%d@example.com", i)})
@@ -257,6 +262,7 @@ func TestDevMailboxPagesNewestFirst(t *testing.T) {
 // goes to exactly one. On PostgreSQL this exercises the re-checked WHERE
 // under READ COMMITTED; on SQLite the single writer.
 func TestOutboxConcurrentClaims(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		const messages, workers = 40, 6
 		for i := range messages {

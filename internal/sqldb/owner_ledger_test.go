@@ -36,6 +36,7 @@ func wantLines(t *testing.T, got []string, want ...string) {
 // by their shares, split to the cent, less the property's management fee;
 // the owners' account pages read it back per asset and overall.
 func TestRentFlowsToOwners(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -19,6 +19,7 @@ func leaseIDs(ls []sqldb.ResidentLeaseItem) []int64 {
 }
 
 func TestResidentLeases(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -80,6 +81,7 @@ func TestResidentLeases(t *testing.T) {
 }
 
 func TestResidentAssets(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -157,6 +159,7 @@ func TestResidentAssets(t *testing.T) {
 }
 
 func TestPortalCompanySwitch(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -221,6 +224,7 @@ func TestPortalCompanySwitch(t *testing.T) {
 }
 
 func TestPortalNavTabs(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPortalHomeAcrossCompanies(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(t0)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -74,6 +75,7 @@ func TestPortalHomeAcrossCompanies(t *testing.T) {
 }
 
 func TestInviteContactToPortal(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Alpha Lettings")

@@ -22,6 +22,7 @@ func newResident(t *testing.T, db *sqldb.DB, email string) lintel.Resident {
 }
 
 func TestProfileUpdate(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		pat := newResident(t, db, "pat@example.test")
@@ -66,6 +67,7 @@ func TestProfileUpdate(t *testing.T) {
 }
 
 func TestProfileShowsWhatManagersRecord(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Alpha Lettings")
@@ -92,6 +94,7 @@ func TestProfileShowsWhatManagersRecord(t *testing.T) {
 }
 
 func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		pat := newResident(t, db, "pat@example.test")
@@ -126,6 +129,7 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 }
 
 func TestSettingsAndWantsEmail(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		pat := newResident(t, db, "pat@example.test")
@@ -174,6 +178,7 @@ func changeMail(to string) sqldb.EmailChangeMail {
 }
 
 func TestEmailChange(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(t0)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(t0)

@@ -76,6 +76,7 @@ func wantField(t *testing.T, what string, err error, field, contains string) {
 }
 
 func TestPropertyCRUD(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -185,6 +186,7 @@ func TestPropertyCRUD(t *testing.T) {
 }
 
 func TestPropertyRoles(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -207,6 +209,7 @@ func TestPropertyRoles(t *testing.T) {
 // TestPropertyScope proves a company's staff cannot see or touch another
 // company's properties, units or ownerships: every answer is "not found".
 func TestPropertyScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Acme Homes")
@@ -270,6 +273,7 @@ func TestPropertyScope(t *testing.T) {
 }
 
 func TestListPropertiesSearchAndFilters(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -330,6 +334,7 @@ func TestListPropertiesSearchAndFilters(t *testing.T) {
 }
 
 func TestUnitFilters(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -394,6 +399,7 @@ func TestUnitFilters(t *testing.T) {
 // with names that tie (so the id breaks them), and checks each row shows up
 // exactly once in order.
 func TestKeysetPagination(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -485,6 +491,7 @@ func TestKeysetPagination(t *testing.T) {
 }
 
 func TestOwnershipShares(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")
@@ -579,6 +586,7 @@ func TestOwnershipShares(t *testing.T) {
 }
 
 func TestDashboardCounts(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Acme Homes")

@@ -12,6 +12,7 @@ import (
 // The rent roll keeps its totals between views: a posting, a lease change
 // and another day must each show on the next view, as counted afresh.
 func TestRentRollTotalsFollowChanges(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -29,6 +29,7 @@ func listIDs(t *testing.T, db *sqldb.DB, s lintel.Staff, f sqldb.RequestFilter) 
 }
 
 func TestListRequestsFilters(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -94,6 +95,7 @@ func TestListRequestsFilters(t *testing.T) {
 }
 
 func TestListRequestsAgeAndPages(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -189,6 +191,7 @@ func idsOf(l sqldb.RequestList) []int64 {
 }
 
 func TestCountMaintenanceAndAttention(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -227,6 +230,7 @@ func TestCountMaintenanceAndAttention(t *testing.T) {
 }
 
 func TestUpdateRequest(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -295,6 +299,7 @@ func mustFirstCategory(t *testing.T, db *sqldb.DB, c *testkit.Company) int64 {
 }
 
 func TestSetRequestStatus(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -375,6 +380,7 @@ func TestSetRequestStatus(t *testing.T) {
 // 13): whatever the mix of cancel, close, reopen, edit and assign, exactly
 // one change lands and the others are told the request changed.
 func TestConcurrentDeskChangesMakeOneTransition(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

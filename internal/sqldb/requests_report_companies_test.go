@@ -15,6 +15,7 @@ import (
 // companies of ResidentPlaces say: for every kind of resident, and after an
 // ownership is archived.
 func TestResidentReportCompaniesMatchPlaces(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -14,6 +14,7 @@ import (
 // keeps the newest: paging with small pages must still give every request
 // they may see once, newest first, whatever source it comes from.
 func TestResidentRequestsPagesAcrossSources(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestResidentMaintenancePrefs(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -43,6 +44,7 @@ func TestResidentMaintenancePrefs(t *testing.T) {
 }
 
 func TestResidentOwnedRequests(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -84,6 +86,7 @@ func TestResidentOwnedRequests(t *testing.T) {
 }
 
 func TestResidentRequestView(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -133,6 +136,7 @@ func TestResidentRequestView(t *testing.T) {
 }
 
 func TestCheckResidentRequest(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

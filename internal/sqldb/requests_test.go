@@ -19,6 +19,7 @@ func residentOf(c *testkit.Company, p testkit.Persona) lintel.Resident {
 }
 
 func TestDefaultCategoriesSeeded(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		w := testkit.NewWorld(t, db)
 		cats, err := db.Categories(context.Background(), w.A.Staff[testkit.Admin])
@@ -46,6 +47,7 @@ func TestDefaultCategoriesSeeded(t *testing.T) {
 }
 
 func TestResidentPlaces(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		w := testkit.NewWorld(t, db)
 		a := w.A
@@ -94,6 +96,7 @@ func keys(property int64, units ...int64) []string {
 }
 
 func TestResidentRequestScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -143,6 +146,7 @@ func TestResidentRequestScope(t *testing.T) {
 }
 
 func TestSubmitRequestValidation(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -228,6 +232,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Two managers assigning at the same moment from the same page: exactly
 // one assignment happens, the other is told the request changed.
 func TestConcurrentAssignMakesOneTransition(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -274,6 +279,7 @@ func TestConcurrentAssignMakesOneTransition(t *testing.T) {
 }
 
 func TestReassignRevokesTheOldLink(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -19,6 +19,7 @@ func linkTitles(ls []lintel.ResourceLink) []string {
 }
 
 func TestResourceLinks(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Alpha Lettings")
@@ -98,6 +99,7 @@ func TestResourceLinks(t *testing.T) {
 }
 
 func TestResidentResourceLinks(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newCompanyStaff(t, db, "Alpha Lettings")

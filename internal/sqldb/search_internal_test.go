@@ -6,6 +6,7 @@ import (
 )
 
 func TestFTSQuery(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		q, want string
 		ok      bool

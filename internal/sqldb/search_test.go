@@ -115,6 +115,7 @@ func wantSearch(t *testing.T, db *sqldb.DB, f searchFixture, query string, want 
 }
 
 func TestTextSearch(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		a := newSearchFixture(t, db, "Harbour Lettings")
 		b := newSearchFixture(t, db, "Ridge Lettings")
@@ -181,6 +182,7 @@ func TestTextSearch(t *testing.T) {
 
 // Edits and deletions reach the search at once, whoever makes them.
 func TestTextSearchFollowsChanges(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a := newSearchFixture(t, db, "Harbour Lettings")
@@ -234,6 +236,7 @@ func TestTextSearchFollowsChanges(t *testing.T) {
 // A search pages like the plain list, newest first, whether a page comes
 // from reading the newest requests or from the trigram index.
 func TestListRequestsSearchPages(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := newCompanyStaff(t, db, "Big Lettings")
@@ -316,6 +319,7 @@ func TestListRequestsSearchPages(t *testing.T) {
 
 // Migration 0017 indexes the rows that exist when it runs.
 func TestTextSearchMigrationBackfills(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		var undo []string

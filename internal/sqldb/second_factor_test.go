@@ -41,6 +41,7 @@ func concurrently(t *testing.T, n int, fn func() (bool, error)) int {
 // A code and a recovery code work once, even when several requests (or
 // nodes) present them at the same moment.
 func TestSecondFactorCodesWorkOnce(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		pat := newResident(t, db, "pat@example.test")
@@ -94,6 +95,7 @@ func TestSecondFactorCodesWorkOnce(t *testing.T) {
 
 // A code step is taken once and ends after its time.
 func TestLoginChallenges(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()

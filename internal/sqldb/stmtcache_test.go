@@ -13,6 +13,7 @@ import (
 )
 
 func TestStmtCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	connect := func(t *testing.T) *stmtCacheConn {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 // each new one ends the older ones: twenty resets in a row send a few
 // mails, and only the last link works.
 func TestSelfServiceLinksCappedAndSuperseded(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()

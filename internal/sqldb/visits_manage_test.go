@@ -13,6 +13,7 @@ import (
 )
 
 func TestOperators(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		w := testkit.NewWorld(t, db)
 		ops, err := db.Operators(context.Background(), w.A.Staff[testkit.Bookkeeper])
@@ -26,6 +27,7 @@ func TestOperators(t *testing.T) {
 }
 
 func TestVisitLinks(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -120,6 +122,7 @@ func TestVisitLinks(t *testing.T) {
 }
 
 func TestScheduleVisit(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
@@ -176,6 +179,7 @@ func TestScheduleVisit(t *testing.T) {
 }
 
 func TestStaffVisitFiles(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -449,89 +450,112 @@ func mainPart(body string) string {
 var sessionTables = []string{"sessions"}
 
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	env := newMatrixEnv(t)
-	shared, sharedDB := env.open(t)
-	actors := matrixActors(env.world)
-	ctx := context.Background()
-
+	routes, _ := env.open(t)
 	seen := map[string]bool{}
-	for _, rt := range shared.Routes() {
+	for _, rt := range routes.Routes() {
 		key := rt.Method + " " + rt.Pattern
 		seen[key] = true
-		row, ok := accessMatrix[key]
-		if !ok {
+		if _, ok := accessMatrix[key]; !ok {
 			t.Errorf("route %s has no row in the access matrix: decide who may reach it and add one", key)
-			continue
-		}
-		path := row.path(env.world)
-		for _, a := range actors {
-			want := row.profile(a, a.company == env.world.B)
-			token := env.cookies[a.name]
-			var rec *httptest.ResponseRecorder
-			if rt.Method == http.MethodGet {
-				before, err := sharedDB.Snapshot(ctx, sessionTables...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec = httptest.NewRecorder()
-				shared.Handler().ServeHTTP(rec, getRequest(path, token))
-				after, err := sharedDB.Snapshot(ctx, sessionTables...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for table := range before {
-					if before[table] != after[table] {
-						t.Errorf("GET %s as %s changed table %s: a GET must change nothing", path, a.name, table)
-					}
-				}
-			} else {
-				// A refused POST must change nothing; an allowed one runs on a
-				// private copy so it cannot disturb the next rows.
-				s, db := shared, sharedDB
-				refused := want == notFound || want == forbidden || (want == toLogin && a.company == nil)
-				if !refused {
-					s, db = env.open(t)
-				}
-				before, err := db.Snapshot(ctx, sessionTables...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec = httptest.NewRecorder()
-				s.Handler().ServeHTTP(rec, postRequest(path, formFor(row.form, env.world), token))
-				if got := classify(rec); got != allow && got != "500" {
-					after, err := db.Snapshot(ctx, sessionTables...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for table := range before {
-						if before[table] != after[table] && table != "throttle" {
-							t.Errorf("refused POST %s as %s (%s) changed table %s", path, a.name, got, table)
-						}
-					}
-				}
-			}
-			got := classify(rec)
-			if got == "500" || (want != anyAnswer && got != want) {
-				t.Errorf("%s %s as %s: got %s (status %d, Location %q), want %s", rt.Method, path, a.name, got, rec.Code, rec.Header().Get("Location"), want)
-				continue
-			}
-			if got == notFound && want == notFound {
-				// Out of scope must look exactly like "does not exist".
-				missing := httptest.NewRecorder()
-				shared.Handler().ServeHTTP(missing, getRequest("/manage/properties/987654321", token))
-				if a.company == nil || !isStaff(a.persona) {
-					missing = httptest.NewRecorder()
-					shared.Handler().ServeHTTP(missing, getRequest("/no-such-page", token))
-				}
-				if mainPart(rec.Body.String()) != mainPart(missing.Body.String()) {
-					t.Errorf("%s %s as %s: the 404 differs from a missing object's 404", rt.Method, path, a.name)
-				}
-			}
 		}
 	}
 	for key := range accessMatrix {
 		if !seen[key] {
 			t.Errorf("access matrix row %q matches no route: remove it", key)
+		}
+	}
+	// Each actor walks every route on a copy of its own, so the walks run
+	// in parallel and each GET's before-and-after comparison sees only its
+	// own requests.
+	for _, a := range matrixActors(env.world) {
+		t.Run(a.name, func(t *testing.T) {
+			t.Parallel()
+			walkMatrix(t, env, a)
+		})
+	}
+}
+
+// walkMatrix asks every route as actor a and checks the outcome.
+func walkMatrix(t *testing.T, env *matrixEnv, a actor) {
+	shared, sharedDB := env.open(t)
+	ctx := context.Background()
+	token := env.cookies[a.name]
+	want404 := func() string {
+		// Out of scope must look exactly like "does not exist".
+		missing := httptest.NewRecorder()
+		shared.Handler().ServeHTTP(missing, getRequest("/manage/properties/987654321", token))
+		if a.company == nil || !isStaff(a.persona) {
+			missing = httptest.NewRecorder()
+			shared.Handler().ServeHTTP(missing, getRequest("/no-such-page", token))
+		}
+		return mainPart(missing.Body.String())
+	}
+	// cur is the shared copy as it stands: each comparison's "after" is the
+	// next one's "before", so the walk reads the database once per request.
+	cur, err := sharedDB.Snapshot(ctx, sessionTables...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := func(before, after map[string]string, what string, ignore ...string) {
+		t.Helper()
+		for table := range before {
+			if before[table] != after[table] && !slices.Contains(ignore, table) {
+				t.Errorf("%s changed table %s", what, table)
+			}
+		}
+	}
+	for _, rt := range shared.Routes() {
+		row, ok := accessMatrix[rt.Method+" "+rt.Pattern]
+		if !ok {
+			continue // reported once by TestAccessMatrix
+		}
+		path := row.path(env.world)
+		want := row.profile(a, a.company == env.world.B)
+		var rec *httptest.ResponseRecorder
+		if rt.Method == http.MethodGet {
+			rec = httptest.NewRecorder()
+			shared.Handler().ServeHTTP(rec, getRequest(path, token))
+			after, err := sharedDB.Snapshot(ctx, sessionTables...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed(cur, after, fmt.Sprintf("GET %s as %s (a GET must change nothing)", path, a.name))
+			cur = after
+		} else {
+			// A refused POST must change nothing; an allowed one runs on a
+			// private copy so it cannot disturb the next rows.
+			refused := want == notFound || want == forbidden || (want == toLogin && a.company == nil)
+			s, db, before := shared, sharedDB, cur
+			if !refused {
+				s, db = env.open(t)
+				if before, err = db.Snapshot(ctx, sessionTables...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rec = httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, postRequest(path, formFor(row.form, env.world), token))
+			if got := classify(rec); (got != allow && got != "500") || db == sharedDB {
+				after, err := db.Snapshot(ctx, sessionTables...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != allow && got != "500" {
+					changed(before, after, fmt.Sprintf("refused POST %s as %s (%s)", path, a.name, got), "throttle")
+				}
+				if db == sharedDB {
+					cur = after
+				}
+			}
+		}
+		got := classify(rec)
+		if got == "500" || (want != anyAnswer && got != want) {
+			t.Errorf("%s %s as %s: got %s (status %d, Location %q), want %s", rt.Method, path, a.name, got, rec.Code, rec.Header().Get("Location"), want)
+			continue
+		}
+		if got == notFound && want == notFound && mainPart(rec.Body.String()) != want404() {
+			t.Errorf("%s %s as %s: the 404 differs from a missing object's 404", rt.Method, path, a.name)
 		}
 	}
 }

@@ -159,6 +159,7 @@ func decide(c *testClient, path, decision, comment string, version int) *resp {
 }
 
 func TestApprovalAskAndDecideByLink(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	admin := e.as(t, a, testkit.Admin)
@@ -243,6 +244,7 @@ func TestApprovalAskAndDecideByLink(t *testing.T) {
 }
 
 func TestApprovalFormRefusalsAndLimit(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	admin := e.as(t, a, testkit.Admin)
@@ -292,6 +294,7 @@ func TestApprovalFormRefusalsAndLimit(t *testing.T) {
 }
 
 func TestPortalApprovals(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	page := fmt.Sprintf("/portal/approvals/%d", a.Approval)
@@ -337,6 +340,7 @@ func TestPortalApprovals(t *testing.T) {
 }
 
 func TestApprovalWithdraw(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	withdraw := fmt.Sprintf("/manage/approvals/%d/withdraw", a.Approval)
@@ -363,6 +367,7 @@ func TestApprovalWithdraw(t *testing.T) {
 }
 
 func TestApprovalQuoteScope(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	admin := e.as(t, a, testkit.Admin)
@@ -419,6 +424,7 @@ func testQuoteJPEG(t *testing.T) []byte {
 }
 
 func TestApprovalLinkDeadAndThrottled(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	c := e.app.client(t)
 	for i := range approvalGuessLimit - 1 {
@@ -442,6 +448,7 @@ func TestApprovalLinkDeadAndThrottled(t *testing.T) {
 }
 
 func TestApprovalLinkPathsAreNotLogged(t *testing.T) {
+	t.Parallel()
 	if got := logPath("/a/secret-token/quote"); strings.Contains(got, "secret") {
 		t.Errorf("logPath = %q: the token would be logged", got)
 	}
@@ -450,6 +457,7 @@ func TestApprovalLinkPathsAreNotLogged(t *testing.T) {
 // TestApprovalReminderEmails runs the reminder worker against the test
 // clock: fresh links after two days, nothing twice.
 func TestApprovalReminderEmails(t *testing.T) {
+	t.Parallel()
 	e := newApprEnv(t)
 	a := e.w.A
 	worker := &approvals.Worker{DB: e.db, Mailer: e.app.srv.mailer(), Log: slog.New(slog.DiscardHandler)}

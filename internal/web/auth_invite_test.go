@@ -11,6 +11,7 @@ import (
 )
 
 func TestStaffInviteRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)

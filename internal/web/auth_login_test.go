@@ -19,6 +19,7 @@ func login(email, password string) url.Values {
 }
 
 func TestLoginLandsEachPersonInTheirApp(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)
@@ -89,6 +90,7 @@ func TestLoginLandsEachPersonInTheirApp(t *testing.T) {
 }
 
 func TestLoginRefusalsLookAlike(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)
@@ -106,6 +108,7 @@ func TestLoginRefusalsLookAlike(t *testing.T) {
 }
 
 func TestLoginThrottleAndResetStillWorks(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
 	app := newTestApp(t, db)
@@ -145,6 +148,7 @@ func TestLoginThrottleAndResetStillWorks(t *testing.T) {
 }
 
 func TestSessionRotatesAtLogin(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedResident(t, db, "rita@example.test", testPassword)
@@ -163,6 +167,7 @@ func TestSessionRotatesAtLogin(t *testing.T) {
 }
 
 func TestDisablingEndsSessionsAtOnce(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	admin := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)
@@ -194,6 +199,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 }
 
 func TestStaffPageAccess(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	admin := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)

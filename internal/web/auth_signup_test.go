@@ -29,6 +29,7 @@ func seedTenantContact(t *testing.T, db *sqldb.DB, s lintel.Staff, name, email s
 }
 
 func TestResidentSignupRoundTrip(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		admin := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)
@@ -86,6 +87,7 @@ var requestIDs = regexp.MustCompile(`Request [0-9a-f]{16}|<code>[0-9a-f]{16}</co
 // body for a known contact, an unknown e-mail and an existing account,
 // and do the same work on the request path (one job row).
 func TestSignupAndResetDoNotTellWhoExists(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	admin := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)
@@ -166,6 +168,7 @@ func jobKind(path string) string {
 }
 
 func TestTokenLinksExpireAfter60Minutes(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
 	app := newTestApp(t, db)
@@ -192,6 +195,7 @@ func TestTokenLinksExpireAfter60Minutes(t *testing.T) {
 }
 
 func TestPasswordResetEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedResident(t, db, "rita@example.test", testPassword)

@@ -16,6 +16,7 @@ import (
 // when dispatching, and the store does not even read the staff notes for
 // the link.
 func TestContractorNeverSeesStaffNotes(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, db)

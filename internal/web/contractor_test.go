@@ -76,6 +76,7 @@ func newTaskEnv(t *testing.T) *taskEnv {
 const deadLinkBody = "This link no longer works. Ask the property manager who sent it for a new one."
 
 func TestContractorTaskPage(t *testing.T) {
+	t.Parallel()
 	e := newTaskEnv(t)
 	r := e.c.get("/t/"+e.w.A.VisitToken).want(t, http.StatusOK)
 	for h, want := range map[string]string{"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"} {
@@ -162,6 +163,7 @@ var testPDF = []byte("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n
 var photoLinkRE = regexp.MustCompile(`/t/[A-Za-z0-9_-]+/photos/(\d+)\?size=thumb`)
 
 func TestContractorLinkRules(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name string
@@ -259,6 +261,7 @@ func setStatus(t *testing.T, e *taskEnv, to lintel.RequestStatus, reason string)
 // TestContractorLinkScope: a link reaches its own request's photos only,
 // and company B's link never A's.
 func TestContractorLinkScope(t *testing.T) {
+	t.Parallel()
 	e := newTaskEnv(t)
 	e.c.postFiles("/t/"+e.w.A.VisitToken+"/photos", [][2]string{{"phase", "before"}}, "photos", map[string][]byte{"tap.jpg": testJPEG(t, 80, 60)}).want(t, http.StatusSeeOther)
 	page := e.c.get("/t/"+e.w.A.VisitToken).want(t, http.StatusOK)
@@ -293,6 +296,7 @@ func TestContractorLinkScope(t *testing.T) {
 // GET changes nothing; the page's script records "last opened" with a
 // POST, which the manager sees, and the opening is audited.
 func TestContractorOpeningChangesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	before, err := e.db.Snapshot(ctx, "sessions")
@@ -349,6 +353,7 @@ func TestContractorOpeningChangesNothing(t *testing.T) {
 // TestContractorGuessingThrottled: dead links from one address lock it
 // out (429 with Retry-After), valid links included, until the window ends.
 func TestContractorGuessingThrottled(t *testing.T) {
+	t.Parallel()
 	e := newTaskEnv(t)
 	for i := range taskGuessLimit - 1 {
 		raw, _ := auth.NewToken()
@@ -374,6 +379,7 @@ func TestContractorGuessingThrottled(t *testing.T) {
 // residents and the manager see what is theirs, and the dispatching staff
 // are e-mailed.
 func TestContractorSteps(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	tok := e.w.A.VisitToken
@@ -577,6 +583,7 @@ func TestContractorSteps(t *testing.T) {
 // TestContractorUnable: the reason is required; the request goes back to
 // submitted for the manager, who is told why.
 func TestContractorUnable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	base := "/t/" + e.w.A.VisitToken
@@ -602,6 +609,7 @@ func TestContractorUnable(t *testing.T) {
 // TestContractorInvoiceClosed: once the manager closes the request, the
 // invoice is refused with a message, and nothing is stored.
 func TestContractorInvoiceClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	base := "/t/" + e.w.A.VisitToken
@@ -632,6 +640,7 @@ func TestContractorInvoiceClosed(t *testing.T) {
 // TestContractorCompleteRace: many submits of "Mark complete" at once make
 // one transition and one e-mail per dispatcher.
 func TestContractorCompleteRace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	var wg sync.WaitGroup
@@ -669,6 +678,7 @@ func TestContractorCompleteRace(t *testing.T) {
 // history (operator, outcome, notes), not the earlier invoice; the earlier
 // operator's link keeps working for their own visit.
 func TestContractorEarlierVisits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newTaskEnv(t)
 	first := "/t/" + e.w.A.VisitToken

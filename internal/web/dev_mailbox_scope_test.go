@@ -17,6 +17,7 @@ import (
 // password reset) addressed to someone they have on file; only a visitor
 // on the machine itself who is not signed in sees everything.
 func TestDevMailboxScopedByCompany(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		adminA := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)

@@ -46,6 +46,7 @@ func directGet(s *Server, path, remoteAddr, session string) *http.Response {
 }
 
 func TestDevMailboxAccess(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	admin := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
 	seedStaff(t, db, admin.CompanyID, "max@acme.test", testPassword, lintel.RoleManager)
@@ -98,6 +99,7 @@ func TestDevMailboxAccess(t *testing.T) {
 }
 
 func TestDevMailboxPages(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestAppWith(t, db, Config{DevMailbox: true})
 	c := app.client(t)
@@ -147,6 +149,7 @@ func TestDevMailboxPages(t *testing.T) {
 }
 
 func TestDevMailboxPaging(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestAppWith(t, db, Config{DevMailbox: true})
 	var first int64
@@ -168,6 +171,7 @@ func TestDevMailboxPaging(t *testing.T) {
 }
 
 func TestLinkify(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"no links", "no links"},
 		{"a <b> & c", "a &lt;b&gt; &amp; c"},

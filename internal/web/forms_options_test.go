@@ -3,6 +3,7 @@ package web
 import "testing"
 
 func TestOptionsHTML(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		field Field

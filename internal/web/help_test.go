@@ -55,6 +55,7 @@ func (c *testClient) getLang(path, lang string) *resp {
 // TestHelpTopicsAreComplete: every topic has a body in every language,
 // every body file is a topic, and titles and summaries have French.
 func TestHelpTopicsAreComplete(t *testing.T) {
+	t.Parallel()
 	for _, l := range i18n.Languages {
 		for _, topic := range helpTopics {
 			body := &helpTopicView{Page: Page{Lang: l.Code}, Topic: topic}
@@ -90,6 +91,7 @@ func TestHelpTopicsAreComplete(t *testing.T) {
 }
 
 func TestHelpPagesForVisitors(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	c := app.client(t)
@@ -118,6 +120,7 @@ func TestHelpPagesForVisitors(t *testing.T) {
 }
 
 func TestHelpPageShowsTheCompanysLinks(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		app := newTestApp(t, db)
@@ -166,6 +169,7 @@ func TestHelpPageShowsTheCompanysLinks(t *testing.T) {
 }
 
 func TestManageResourceLinks(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -239,6 +243,7 @@ func TestManageResourceLinks(t *testing.T) {
 // TestWelcomeEmailLinksToHelp: the manager's invitation to the portal
 // points to the help pages, built from the base URL like its other links.
 func TestWelcomeEmailLinksToHelp(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

@@ -60,6 +60,7 @@ var (
 // TestPortalTextIsTranslated fails when a portal template shows English
 // that does not go through .T, or when a .T string has no French.
 func TestPortalTextIsTranslated(t *testing.T) {
+	t.Parallel()
 	for name, src := range portalTemplateFiles(t) {
 		if name == "templates/layout.html" || name == "templates/partials/nav.html" {
 			// The manager app's navigation stays English.

@@ -23,6 +23,7 @@ func init() {
 // TestCSVCell: a cell a spreadsheet would run as a formula is shown as
 // text instead (SECURITY.md 20); plain numbers stay numbers.
 func TestCSVCell(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"Ada Lovelace", "Ada Lovelace"},
@@ -89,6 +90,7 @@ func FuzzCSVCell(f *testing.F) {
 // and as CSV downloads, a tenant named like a formula coming out as text,
 // and nothing of company A in company B's files.
 func TestBillingReportsExport(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A

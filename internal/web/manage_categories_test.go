@@ -30,6 +30,7 @@ func init() {
 }
 
 func TestMaintenanceCategories(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestManageContactsFlow(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -66,6 +67,7 @@ func TestManageContactsFlow(t *testing.T) {
 }
 
 func TestManageContactVerifiedEmailLocked(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -100,6 +102,7 @@ func TestManageContactVerifiedEmailLocked(t *testing.T) {
 }
 
 func TestManageContactsAccess(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

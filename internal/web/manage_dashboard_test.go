@@ -8,6 +8,7 @@ import (
 )
 
 func TestNextSteps(t *testing.T) {
+	t.Parallel()
 	setUp := sqldb.DashboardCounts{Properties: 2, Units: 5, OccupiedUnits: 5, Tenants: 6, Owners: 1, ActiveLeases: 5}
 	tests := []struct {
 		name string

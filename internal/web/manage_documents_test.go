@@ -92,6 +92,7 @@ func init() {
 // Every resident persona against every fixture document, through HTTP:
 // allowed downloads get the bytes, the rest the 404 of a missing id.
 func TestPortalDocumentDownloads(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -160,6 +161,7 @@ func TestPortalDocumentDownloads(t *testing.T) {
 }
 
 func TestPortalDocumentsPage(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -193,6 +195,7 @@ func TestPortalDocumentsPage(t *testing.T) {
 // the file attached (a link above the limit), except those who opted
 // out; a refused file stores nothing.
 func TestManageDocumentUploadAndShare(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestUndeliveredEmailsShownToTheirCompany(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	app := newTestApp(t, db)

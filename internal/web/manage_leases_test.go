@@ -12,6 +12,7 @@ import (
 )
 
 func TestManageLeasesFlow(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -100,6 +101,7 @@ func TestManageLeasesFlow(t *testing.T) {
 }
 
 func TestManageLeasesAccess(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

@@ -12,6 +12,7 @@ import (
 // The billing terms the ledger reads from records: a property's management
 // fee (a percentage, stored in basis points) and a lease's late fee rule.
 func TestManageBillingTerms(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

@@ -109,6 +109,7 @@ func balanceOn(t *testing.T, r *resp) string {
 // double click would: one line), record a part payment applied to it,
 // reverse the payment, and see the balance follow on the page.
 func TestLedgerPostsOnce(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A
@@ -175,6 +176,7 @@ func TestLedgerPostsOnce(t *testing.T) {
 // TestLedgerRefusals keeps what was typed next to the message, and lets
 // a maintenance coordinator read the ledger but not post to it.
 func TestLedgerRefusals(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A
@@ -233,6 +235,7 @@ func TestLedgerRefusals(t *testing.T) {
 // "Bill this" link fills the charge form, an empty amount takes the
 // invoice total, and a request of another unit is refused.
 func TestLedgerBillsMaintenance(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A
@@ -269,6 +272,7 @@ func TestLedgerBillsMaintenance(t *testing.T) {
 // TestLedgerPagesBack shows the newest lines first and pages back with
 // "Older" until the first line.
 func TestLedgerPagesBack(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A
@@ -309,6 +313,7 @@ func linesOf(r *resp) string {
 // rent is not posted yet, and a month's rent is posted once, whoever
 // posts it.
 func TestLedgerRentMonthOnce(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A

@@ -18,6 +18,7 @@ func init() {
 }
 
 func TestStaffAddPhotos(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	app := newTestApp(t, db)

@@ -94,6 +94,7 @@ func (a *testApp) taskToken(t *testing.T, m lintel.Email) string {
 }
 
 func TestManageMaintenanceList(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -190,6 +191,7 @@ func otherCategoryOf(t *testing.T, db *sqldb.DB, c *testkit.Company) int64 {
 }
 
 func TestManageMaintenanceNewRequest(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -254,6 +256,7 @@ func TestManageMaintenanceNewRequest(t *testing.T) {
 }
 
 func TestManageMaintenanceEdit(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -292,6 +295,7 @@ func TestManageMaintenanceEdit(t *testing.T) {
 }
 
 func TestManageMaintenanceStatus(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -330,6 +334,7 @@ func TestManageMaintenanceStatus(t *testing.T) {
 }
 
 func TestManageMaintenanceAssign(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -400,6 +405,7 @@ func TestManageMaintenanceAssign(t *testing.T) {
 }
 
 func TestManageVisitLinksAndSchedule(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -461,6 +467,7 @@ func TestManageVisitLinksAndSchedule(t *testing.T) {
 // manager: the page says so at the top and offers the next visit, which
 // keeps the request's history.
 func TestManageMaintenanceFollowUp(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -514,6 +521,7 @@ func TestManageMaintenanceFollowUp(t *testing.T) {
 }
 
 func TestManageMaintenanceFiles(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

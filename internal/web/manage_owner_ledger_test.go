@@ -44,6 +44,7 @@ func ownerEntries(t *testing.T, db *sqldb.DB, s lintel.Staff, owner int64, class
 // distribution refused above the balance, then allowed on purpose; a
 // maintenance expense filled from a completed request's invoice.
 func TestOwnerLedger(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	a := w.A
@@ -140,6 +141,7 @@ func TestOwnerLedger(t *testing.T) {
 // TestOwnerLedgerEmpty: an owner with nothing recorded yet sees what to
 // do next, and no forms.
 func TestOwnerLedgerEmpty(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	w := testkit.NewWorld(t, db)
 	app := newTestApp(t, db)

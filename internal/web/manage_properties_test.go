@@ -26,6 +26,7 @@ func idFrom(t *testing.T, location string) string {
 }
 
 func TestManagePropertiesFlow(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	admin := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -124,6 +125,7 @@ func mustInt(t *testing.T, s string) int64 {
 // TestManagePropertiesScope: another company's staff get the same 404 as
 // for an id that does not exist, for every read and every write.
 func TestManagePropertiesScope(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	a := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -174,6 +176,7 @@ func TestManagePropertiesScope(t *testing.T) {
 // TestManagePropertiesReadOnlyRoles: a bookkeeper or maintenance
 // coordinator sees the records without edit buttons and cannot change them.
 func TestManagePropertiesReadOnlyRoles(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	a := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -209,6 +212,7 @@ func TestManagePropertiesReadOnlyRoles(t *testing.T) {
 
 // TestManagePropertiesPages follows the next and previous links of the list.
 func TestManagePropertiesPages(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	a := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)

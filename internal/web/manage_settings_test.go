@@ -11,6 +11,7 @@ import (
 )
 
 func TestCompanySettings(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	admin := seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -65,6 +66,7 @@ func TestCompanySettings(t *testing.T) {
 }
 
 func TestRecordPagesShowHistory(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -136,6 +138,7 @@ func historyOf(t *testing.T, r *resp) string {
 }
 
 func TestActionLabels(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		action, detail string
 		what, shown    string

@@ -31,6 +31,7 @@ func newBareServer(t *testing.T, cfg Config) (*Server, *sqldb.DB) {
 }
 
 func TestPanicBecomes500WithRequestID(t *testing.T) {
+	t.Parallel()
 	s, _ := newBareServer(t, Config{})
 	h := s.requestID(s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic("boom")
@@ -52,6 +53,7 @@ func TestPanicBecomes500WithRequestID(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	s, _ := newBareServer(t, Config{})
 	cases := []struct {
 		path      string
@@ -82,6 +84,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	s, _ := newBareServer(t, Config{})
 	req := httptest.NewRequest("POST", "/logout", strings.NewReader(""))
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -93,6 +96,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	s, db := newBareServer(t, Config{})
 	get := func(path string) int {
 		rec := httptest.NewRecorder()
@@ -116,6 +120,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestLogPathHidesTokens(t *testing.T) {
+	t.Parallel()
 	if got := logPath("/t/SECRETTOKEN/photos"); strings.Contains(got, "SECRET") {
 		t.Fatalf("logPath leaks a contractor token: %q", got)
 	}
@@ -125,6 +130,7 @@ func TestLogPathHidesTokens(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/manage/properties":            "/manage/properties",
 		"/manage/properties?page=2":     "/manage/properties?page=2",

@@ -76,6 +76,7 @@ func init() {
 }
 
 func TestPortalBillingTab(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -131,6 +132,7 @@ func TestPortalBillingTab(t *testing.T) {
 }
 
 func TestPortalReceiptAndStatement(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -221,6 +223,7 @@ func TestPortalReceiptAndStatement(t *testing.T) {
 // nextRent follows the recurring-rent rules: the month after the last one
 // charged, prorated in a lease's first month, none once the lease ended.
 func TestNextRent(t *testing.T) {
+	t.Parallel()
 	day := func(s string) lintel.Date {
 		d, err := lintel.ParseDate(s)
 		if err != nil {

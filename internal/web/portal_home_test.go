@@ -28,6 +28,7 @@ func seedUnitOf(t *testing.T, db *sqldb.DB, s lintel.Staff, property, unit strin
 }
 
 func TestPortalShowsEveryLinkAcrossCompanies(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		app := newTestApp(t, db)
@@ -74,6 +75,7 @@ func TestPortalShowsEveryLinkAcrossCompanies(t *testing.T) {
 }
 
 func TestPortalInvitationFromTheRecord(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	alpha := seedCompany(t, db, "Alpha Lettings", "ada@alpha.test", testPassword)

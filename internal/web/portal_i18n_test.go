@@ -49,6 +49,7 @@ func speaking(c *testClient, lang string) *testClient {
 const htmlFR = `<html lang="fr">`
 
 func TestPortalGoMessagesInFrench(t *testing.T) {
+	t.Parallel()
 	for _, m := range goMessages {
 		if !i18n.Has("fr", m.Format) {
 			t.Errorf("no French for the Go message %q (add it to internal/i18n/fr/maintenance.json)", m.Format)
@@ -88,6 +89,7 @@ func TestPortalGoMessagesInFrench(t *testing.T) {
 }
 
 func TestPortalPlacesAndAccessTimesInFrench(t *testing.T) {
+	t.Parallel()
 	p := frPage()
 	for _, tc := range []struct{ in, want string }{
 		{"Harbour House · the whole property", "Harbour House · tout le bien"},
@@ -119,6 +121,7 @@ func TestPortalPlacesAndAccessTimesInFrench(t *testing.T) {
 // pages: statuses, the default categories and their questions, the access
 // grid, flashes and the messages of photos.
 func TestPortalGoLabelsHaveFrench(t *testing.T) {
+	t.Parallel()
 	var keys []string
 	for _, s := range lintel.RequestStatuses {
 		keys = append(keys, s.Label())
@@ -158,6 +161,7 @@ func TestPortalGoLabelsHaveFrench(t *testing.T) {
 // tenant and an owner whose browsers ask for French, and as one who chose
 // French in their settings.
 func TestPortalPagesInFrench(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	path := testkit.SQLiteURL(t)
 	db, err := sqldb.Open(context.Background(), path, "", sqldb.Options{Now: clock.Now})

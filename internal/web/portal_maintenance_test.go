@@ -71,6 +71,7 @@ func loginPersona(t *testing.T, app *testApp, c *testkit.Company, p testkit.Pers
 func requestHref(id int64) string { return fmt.Sprintf(`href="/portal/maintenance/%d"`, id) }
 
 func TestPortalMaintenanceScope(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -124,6 +125,7 @@ func containsID(ids []int64, id int64) bool {
 }
 
 func TestPortalMaintenanceRequestPage(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -183,6 +185,7 @@ func rowOf(body, marker string) string {
 }
 
 func TestPortalMaintenanceHideCancelled(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -213,6 +216,7 @@ func TestPortalMaintenanceHideCancelled(t *testing.T) {
 }
 
 func TestPortalMaintenancePager(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -435,6 +439,7 @@ func newFilesApp(t *testing.T, db *sqldb.DB) (*testApp, string) {
 }
 
 func TestPortalMaintenanceSubmit(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app, dir := newFilesApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -534,6 +539,7 @@ func TestPortalMaintenanceSubmit(t *testing.T) {
 }
 
 func TestPortalMaintenanceSubmitRefused(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app, dir := newFilesApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -619,6 +625,7 @@ func TestPortalMaintenanceSubmitRefused(t *testing.T) {
 }
 
 func TestPortalMaintenanceCompaniesAndCommonAreas(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -671,6 +678,7 @@ func TestPortalMaintenanceCompaniesAndCommonAreas(t *testing.T) {
 }
 
 func TestPortalMaintenancePhotoScope(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app, _ := newFilesApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -710,6 +718,7 @@ func TestPortalMaintenancePhotoScope(t *testing.T) {
 }
 
 func TestAccessTimes(t *testing.T) {
+	t.Parallel()
 	today, _ := lintel.ParseDate("2026-11-23") // a Monday
 	f := NewForm()
 	for _, v := range []string{"2026-11-24 morning", "2026-11-24 afternoon", "2026-11-24 evening", "2026-11-26 evening", "2026-12-30 morning", "junk"} {
@@ -726,6 +735,7 @@ func TestAccessTimes(t *testing.T) {
 }
 
 func TestContentDisposition(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"IMG_1.jpg":       `inline; filename="IMG_1.jpg"; filename*=UTF-8''IMG_1.jpg`,
 		"":                `inline; filename="file"; filename*=UTF-8''file`,

@@ -33,6 +33,7 @@ func init() {
 // forms come back with the message beside the field and change nothing;
 // accepted ones are saved.
 func TestPortalProfileForms(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -121,6 +122,7 @@ func residentOfUser(t *testing.T, db *sqldb.DB, email string) lintel.Resident {
 }
 
 func TestPortalPasswordChange(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -143,6 +145,7 @@ func TestPortalPasswordChange(t *testing.T) {
 }
 
 func TestPortalWrongPasswordsAreThrottled(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -166,6 +169,7 @@ func TestPortalWrongPasswordsAreThrottled(t *testing.T) {
 // with an entry in the contact's history; the link works once and dies
 // after an hour.
 func TestPortalEmailChange(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
 	app := newTestApp(t, db)
@@ -240,6 +244,7 @@ func TestPortalEmailChange(t *testing.T) {
 }
 
 func TestPortalSettings(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -292,6 +297,7 @@ func TestPortalSettings(t *testing.T) {
 }
 
 func TestLogoutEverywhere(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -308,6 +314,7 @@ func TestLogoutEverywhere(t *testing.T) {
 // e-mails off is not told about a visit's time; the co-tenant still is.
 // Owners' approval requests are not maintenance updates and still go.
 func TestMaintenanceEmailsFollowSettings(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

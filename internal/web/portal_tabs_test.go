@@ -73,6 +73,7 @@ func setCompanyContact(t *testing.T, db *sqldb.DB, c *testkit.Company) {
 }
 
 func TestPortalLeaseTab(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -125,6 +126,7 @@ func TestPortalLeaseTab(t *testing.T) {
 }
 
 func TestPortalAssetsTab(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		w := testkit.NewWorld(t, db)
@@ -199,6 +201,7 @@ func navOf(body string) string {
 }
 
 func TestPortalNavigation(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -252,6 +255,7 @@ func TestPortalNavigation(t *testing.T) {
 }
 
 func TestPortalCompanySwitchHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		app := newTestApp(t, db)

@@ -12,6 +12,7 @@ import (
 // exactly as the {{.T "…"}} call it replaces: the same words, escaped the
 // same way, in every language, while calls that format stay calls.
 func TestConstantTranslationsRenderAsTheCall(t *testing.T) {
+	t.Parallel()
 	src := `<title>{{.T "Billing"}}</title><a aria-label="{{.T "Account"}}">{{ $.T "Log out" }}</a>` +
 		`<p>{{.T "Request %s" "r-1"}}</p><p>{{.T .Title}}</p><p>{{.T "Fish & <chips> \"x\""}}</p>`
 	for _, l := range i18n.Languages {

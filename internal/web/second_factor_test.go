@@ -77,6 +77,7 @@ func signInWithCode(cl *testClient, email, password, code string) *resp {
 }
 
 func TestSecondFactorSignIn(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 12, 2, 9, 0, 10, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(time.Date(2026, 12, 2, 9, 0, 10, 0, time.UTC))
@@ -196,6 +197,7 @@ func TestSecondFactorSignIn(t *testing.T) {
 }
 
 func TestSecondFactorRequiredForAdmins(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 12, 2, 9, 0, 10, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)

@@ -18,6 +18,7 @@ import (
 // the manager app, and from then on it runs under the staff limits
 // (30 minutes idle, 12 hours from sign-in).
 func TestSwitchingIntoStaffAccessTakesStaffLimits(t *testing.T) {
+	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()

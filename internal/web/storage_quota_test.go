@@ -18,6 +18,7 @@ import (
 // says what to do, in words for whoever sent it, and stores nothing: no
 // blob, no file row, no photo, no request.
 func TestStorageQuotaRefusesUploads(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app, dir := newFilesApp(t, db)
 	w := testkit.NewWorld(t, db)
@@ -107,6 +108,7 @@ func TestStorageQuotaRefusesUploads(t *testing.T) {
 // The settings page shows how much of the quota is used; nothing there
 // (or anywhere in the app) lets an administrator change it.
 func TestStorageQuotaOnSettings(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	app := newTestApp(t, db)
 	w := testkit.NewWorld(t, db)

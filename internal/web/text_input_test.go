@@ -17,6 +17,7 @@ import (
 // a 422 naming the field, on both databases, and nothing is stored. A line
 // break in a textarea is still text.
 func TestUnstorableTextIsRefused(t *testing.T) {
+	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		app := newTestApp(t, db)
 		seedCompany(t, db, "Acme Lettings", "ada@acme.test", testPassword)
@@ -51,6 +52,7 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 // TestMultilineFieldsMatchTemplates keeps multilineFields, the fields that
 // may hold line breaks, equal to the textareas the templates render.
 func TestMultilineFieldsMatchTemplates(t *testing.T) {
+	t.Parallel()
 	var textareas []string
 	field := regexp.MustCompile(`\(field [^"]*"(\w+)" (?:"[^"]*"|\([^)]*\)) "textarea"`)
 	raw := regexp.MustCompile(`<textarea[^>]*name="(\w+)"`)
