@@ -71,9 +71,8 @@ func receiptJob(companyID, paymentID int64) sqldb.Job {
 // A payment's receipt reaches each tenant of the lease who takes billing
 // e-mail, once, with the receipt PDF attached.
 func TestReceiptEmail(t *testing.T) {
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		today := lintel.DateOf(db.Now())
@@ -141,9 +140,8 @@ func TestReceiptEmail(t *testing.T) {
 // With the company's storage full the receipt still goes, with a link
 // instead of the attachment.
 func TestReceiptEmailStorageFull(t *testing.T) {
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	ctx := context.Background()
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	if _, err := db.SetStorageQuota(ctx, a.ID, 1, "test"); err != nil {
 		t.Fatal(err)
@@ -166,9 +164,8 @@ func TestReceiptEmailStorageFull(t *testing.T) {
 // Each owner gets last month's statement once, unless they turned billing
 // e-mail off.
 func TestMonthlyStatements(t *testing.T) {
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		d, _ := lintel.ParseDate("2024-01-05")

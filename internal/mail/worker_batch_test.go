@@ -65,8 +65,7 @@ func TestWorkerDeliversASharedDocumentOnce(t *testing.T) {
 	if raceEnabled {
 		n = 200
 	}
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	local, err := blob.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

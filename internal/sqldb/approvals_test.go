@@ -79,9 +79,8 @@ func submitAs(t *testing.T, db *sqldb.DB, c *testkit.Company, p testkit.Persona,
 
 func TestApprovalAsksTheOwnersOfTheAsset(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		wholeProperty, err := db.CreateRequest(ctx, admin, sqldb.NewRequest{PropertyID: a.Property, CategoryID: a.Plumbing,
@@ -162,9 +161,8 @@ func TestApprovalAsksTheOwnersOfTheAsset(t *testing.T) {
 
 func TestRequestApprovalRefusals(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		ok := sqldb.NewApproval{EstimateMinor: 5000}
@@ -214,9 +212,8 @@ func TestRequestApprovalRefusals(t *testing.T) {
 
 func TestApprovalLimit(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		p, err := db.Property(ctx, admin, a.Property)
@@ -274,9 +271,8 @@ func TestApprovalLimit(t *testing.T) {
 
 func TestApprovalDecisions(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		po, uo := residentOf(a, testkit.PropertyOwner), residentOf(a, testkit.UnitOwner)
@@ -364,9 +360,8 @@ func TestApprovalDecisions(t *testing.T) {
 
 func TestApprovalWithdraw(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		if _, err := db.WithdrawApproval(ctx, a.Staff[testkit.Bookkeeper], a.Approval); lintel.KindOf(err) != lintel.KindForbidden {
@@ -403,9 +398,8 @@ func TestApprovalWithdraw(t *testing.T) {
 // and the request moves once (SECURITY.md 13).
 func TestConcurrentApprovalDecisions(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		mail := newApprovalMail()
 		out, err := db.RequestApproval(ctx, a.Staff[testkit.Admin], a.OwnerRequest, 0, sqldb.NewApproval{EstimateMinor: 30000}, mail.compose)
@@ -474,8 +468,8 @@ func TestApprovalReminders(t *testing.T) {
 	clock := testkit.NewClock(approvalStart)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(approvalStart)
-		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
+		ctx := context.Background()
 		a := w.A
 		mail := newApprovalMail()
 		remind := func() int64 {
@@ -542,8 +536,8 @@ func TestApprovalRemindersSkipDecidedAndRace(t *testing.T) {
 	clock := testkit.NewClock(approvalStart)
 	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
 		clock.Set(approvalStart)
-		ctx := context.Background()
 		w := testkit.NewWorld(t, db)
+		ctx := context.Background()
 		// B's approval is decided, so only A's is ever due.
 		if err := db.DecideApproval(ctx, residentOf(w.B, testkit.PropertyOwner), w.B.Approval, sqldb.Decision{Approve: true}, nil); err != nil {
 			t.Fatal(err)
@@ -577,9 +571,8 @@ func TestApprovalRemindersSkipDecidedAndRace(t *testing.T) {
 
 func TestOwnerApprovals(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		list := func(p testkit.Persona) []int64 {
 			t.Helper()

@@ -44,9 +44,8 @@ func mustPayment(t *testing.T, db *sqldb.DB, s lintel.Staff, lease int64, amount
 // never shows another company's lease.
 func TestReceivables(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		bk := a.Staff[testkit.Bookkeeper]
 		today := lintel.DateOf(db.Now())
@@ -132,9 +131,8 @@ func TestReceivables(t *testing.T) {
 // it today (not an ended one), vacant units too, and the lease's balance.
 func TestRentRoll(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		bk := a.Staff[testkit.Bookkeeper]
 		today := lintel.DateOf(db.Now())
@@ -189,9 +187,8 @@ func TestRentRoll(t *testing.T) {
 // its invoice total, and marks it billed once charged.
 func TestBillableRequests(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		bk := a.Staff[testkit.Bookkeeper]
 		if got, err := db.BillableRequests(ctx, bk, a.Lease); err != nil || len(got) != 0 {

@@ -12,9 +12,8 @@ import (
 
 func TestUpdateCompany(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		adminA, adminB := w.A.Staff[testkit.Admin], w.B.Staff[testkit.Admin]
 		company := func(s lintel.Staff) lintel.Company {
 			t.Helper()

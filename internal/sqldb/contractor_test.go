@@ -19,9 +19,8 @@ import (
 
 func TestContractorTaskScope(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		task, err := db.ContractorTask(ctx, auth.HashToken(w.A.VisitToken))
 		if err != nil {
 			t.Fatal(err)
@@ -129,9 +128,8 @@ func TestContractorLinkLife(t *testing.T) {
 // one visit make exactly one transition and one set of e-mails.
 func TestContractorOutcomeRace(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		hash := auth.HashToken(w.A.VisitToken)
 		var mu sync.Mutex
 		var notices []sqldb.OutcomeNotice

@@ -35,9 +35,8 @@ func sorted(ids ...int64) []int64 {
 // none of A's documents and A's people none of B's.
 func TestResidentDocumentScope(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		for _, c := range []*testkit.Company{w.A, w.B} {
 			for _, tc := range []struct {
 				p    testkit.Persona
@@ -78,9 +77,8 @@ func TestResidentDocumentScope(t *testing.T) {
 
 func TestResidentDocumentsListing(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		tenant := resident(a, testkit.Tenant)
@@ -172,9 +170,8 @@ func TestResidentDocumentsListing(t *testing.T) {
 
 func TestManageDocuments(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		admin, book := a.Staff[testkit.Admin], a.Staff[testkit.Bookkeeper]
 		file := func(key string) sqldb.NewFile {
@@ -302,9 +299,8 @@ func TestManageDocuments(t *testing.T) {
 // rolls everything back, the e-mails included (SECURITY.md 30).
 func TestShareDocumentEmails(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		var notices []sqldb.DocumentNotice

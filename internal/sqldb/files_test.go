@@ -45,9 +45,8 @@ func wantFull(t *testing.T, err error, quota string) {
 
 func TestStorageQuota(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, b := w.A.ID, w.B.ID
 		admin := w.A.Staff[testkit.Admin]
 
@@ -130,9 +129,8 @@ func TestStorageQuota(t *testing.T) {
 // Concurrent uploads never take a company past its quota together.
 func TestStorageQuotaConcurrent(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A.ID
 		used, _ := usage(t, db, a)
 		const size, fit, tries = 100, 10, 40
@@ -177,9 +175,8 @@ func TestStorageQuotaConcurrent(t *testing.T) {
 // refused batch records none of them.
 func TestStorageQuotaPhotos(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, admin := w.A.ID, w.A.Staff[testkit.Admin]
 		used, _ := usage(t, db, a)
 		photo := func() sqldb.NewPhoto { return sqldb.NewPhoto{File: testFile(700), Thumb: testFile(100)} }
@@ -213,9 +210,8 @@ func TestStorageQuotaPhotos(t *testing.T) {
 // Migration 0014 counts the files a company already has.
 func TestStorageQuotaMigrationBackfills(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		undo := []string{`ALTER TABLE companies DROP COLUMN storage_quota_bytes`, `ALTER TABLE companies DROP COLUMN storage_used_bytes`}
 		err := db.RemigrateForTest(ctx, 14, undo, func() error {
 			for i, size := range []int{1234, 5000, 1} {

@@ -14,9 +14,8 @@ import (
 // payment or another company's.
 func TestReceiptEmailJob(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		pay := get(db.PostPayment(ctx, a.Staff[testkit.Admin], lintel.NewPayment{LeaseID: a.Lease, Amount: 5000, Received: lintel.DateOf(db.Now()),
 			Method: lintel.PayCash, IdempotencyKey: "t:pay"})).ok(t)

@@ -67,9 +67,9 @@ func lineIDs(ls []sqldb.ResidentLedgerLine) []int64 {
 
 func TestResidentBillingScope(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, world *testkit.World) {
 		ctx := context.Background()
-		w := postBilling(t, db, testkit.NewWorld(t, db))
+		w := postBilling(t, db, world)
 		a, b := w.A, w.B
 		everyLease := []int64{a.Lease, a.EndedLease, a.OtherLease, b.Lease, b.EndedLease, b.OtherLease}
 		everyReceipt := []int64{w.payment[a.ID], w.endedPayment[a.ID], w.contribution[a.ID], w.payment[b.ID], w.contribution[b.ID],
@@ -171,9 +171,9 @@ func TestResidentBillingScope(t *testing.T) {
 
 func TestResidentBillingDetails(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, world *testkit.World) {
 		ctx := context.Background()
-		w := postBilling(t, db, testkit.NewWorld(t, db))
+		w := postBilling(t, db, world)
 		a := w.A
 		today := lintel.DateOf(db.Now())
 
@@ -241,9 +241,8 @@ func TestResidentBillingDetails(t *testing.T) {
 // once.
 func TestResidentLeaseAccountPages(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		posted := postHistory(t, db, a, 18)
 		var seen []int64

@@ -37,9 +37,8 @@ func wantLines(t *testing.T, got []string, want ...string) {
 // the owners' account pages read it back per asset and overall.
 func TestRentFlowsToOwners(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin, keeper := a.Staff[testkit.Admin], a.Staff[testkit.Bookkeeper]
 		if err := testkit.SetManagementFee(ctx, db, admin, a.Property, 800); err != nil {

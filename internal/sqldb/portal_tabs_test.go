@@ -20,9 +20,8 @@ func leaseIDs(ls []sqldb.ResidentLeaseItem) []int64 {
 
 func TestResidentLeases(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		exec(t, db, `UPDATE companies SET email = 'desk@harbour.test', phone = '+1 555 0199', address = '9 Quay St' WHERE id = $1`, a.ID)
 		everyLease := []int64{a.Lease, a.EndedLease, a.OtherLease, b.Lease, b.EndedLease, b.OtherLease}
@@ -82,9 +81,8 @@ func TestResidentLeases(t *testing.T) {
 
 func TestResidentAssets(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		type asset struct {
 			kind string
@@ -160,9 +158,8 @@ func TestResidentAssets(t *testing.T) {
 
 func TestPortalCompanySwitch(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		// A's tenant is also on B's other lease, under the same e-mail.
 		pat := residentOf(a, testkit.Tenant)
@@ -225,9 +222,8 @@ func TestPortalCompanySwitch(t *testing.T) {
 
 func TestPortalNavTabs(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		for _, tc := range []struct {
 			p              testkit.Persona
 			tenant, owner  bool

@@ -13,9 +13,8 @@ import (
 // and another day must each show on the next view, as counted afresh.
 func TestRentRollTotalsFollowChanges(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		bk := a.Staff[testkit.Bookkeeper]
 		today := lintel.DateOf(db.Now())

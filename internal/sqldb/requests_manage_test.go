@@ -30,9 +30,8 @@ func listIDs(t *testing.T, db *sqldb.DB, s lintel.Staff, f sqldb.RequestFilter) 
 
 func TestListRequestsFilters(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		other := otherCategory(t, db, a)
@@ -97,9 +96,8 @@ func TestListRequestsFilters(t *testing.T) {
 func TestListRequestsAgeAndPages(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	testkit.ForEachDBWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorldWith(t, sqldb.Options{Now: clock.Now}, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		clock.Advance(10 * 24 * time.Hour)
@@ -192,9 +190,8 @@ func idsOf(l sqldb.RequestList) []int64 {
 
 func TestCountMaintenanceAndAttention(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		c, err := db.CountMaintenance(ctx, admin)
@@ -231,9 +228,8 @@ func TestCountMaintenanceAndAttention(t *testing.T) {
 
 func TestUpdateRequest(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		d, _ := db.StaffRequest(ctx, admin, a.Request)
@@ -300,9 +296,8 @@ func mustFirstCategory(t *testing.T, db *sqldb.DB, c *testkit.Company) int64 {
 
 func TestSetRequestStatus(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		version := func(id int64) int {
@@ -381,9 +376,8 @@ func TestSetRequestStatus(t *testing.T) {
 // one change lands and the others are told the request changed.
 func TestConcurrentDeskChangesMakeOneTransition(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin, maint := a.Staff[testkit.Admin], a.Staff[testkit.Maintenance]
 		d, err := db.StaffRequest(ctx, admin, a.Request)

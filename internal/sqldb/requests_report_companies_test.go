@@ -16,9 +16,8 @@ import (
 // ownership is archived.
 func TestResidentReportCompaniesMatchPlaces(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		compare := func(step string) {
 			t.Helper()
 			for _, c := range []*testkit.Company{w.A, w.B} {

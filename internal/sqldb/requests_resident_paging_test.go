@@ -15,9 +15,8 @@ import (
 // they may see once, newest first, whatever source it comes from.
 func TestResidentRequestsPagesAcrossSources(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		// History on the tenants' lease, and on the unit the unit owner
 		// owns (no lease), so pages mix sources.

@@ -11,9 +11,8 @@ import (
 
 func TestResidentMaintenancePrefs(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		tenant := lintel.Resident{UserID: w.A.Users[testkit.Tenant], Email: w.A.Emails[testkit.Tenant]}
 		cotenant := lintel.Resident{UserID: w.A.Users[testkit.Cotenant], Email: w.A.Emails[testkit.Cotenant]}
 
@@ -45,9 +44,8 @@ func TestResidentMaintenancePrefs(t *testing.T) {
 
 func TestResidentOwnedRequests(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		all := []int64{w.A.Request, w.A.OwnerRequest, w.A.OtherRequest, w.B.Request, w.B.OwnerRequest, w.B.OtherRequest}
 		who := func(p testkit.Persona, c *testkit.Company) lintel.Resident {
 			return lintel.Resident{UserID: c.Users[p], Email: c.Emails[p]}
@@ -87,9 +85,8 @@ func TestResidentOwnedRequests(t *testing.T) {
 
 func TestResidentRequestView(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		who := func(p testkit.Persona, c *testkit.Company) lintel.Resident {
 			return lintel.Resident{UserID: c.Users[p], Email: c.Emails[p]}
 		}
@@ -137,9 +134,8 @@ func TestResidentRequestView(t *testing.T) {
 
 func TestCheckResidentRequest(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		tenant := lintel.Resident{UserID: w.A.Users[testkit.Tenant], Email: w.A.Emails[testkit.Tenant]}
 		cats, err := db.ResidentCategories(ctx, tenant, w.A.ID)
 		if err != nil {

@@ -20,8 +20,7 @@ func residentOf(c *testkit.Company, p testkit.Persona) lintel.Resident {
 
 func TestDefaultCategoriesSeeded(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
-		w := testkit.NewWorld(t, db)
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		cats, err := db.Categories(context.Background(), w.A.Staff[testkit.Admin])
 		if err != nil {
 			t.Fatal(err)
@@ -48,8 +47,7 @@ func TestDefaultCategoriesSeeded(t *testing.T) {
 
 func TestResidentPlaces(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
-		w := testkit.NewWorld(t, db)
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		a := w.A
 		tests := []struct {
 			who  testkit.Persona
@@ -97,9 +95,8 @@ func keys(property int64, units ...int64) []string {
 
 func TestResidentRequestScope(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		tests := []struct {
 			who  testkit.Persona
@@ -147,9 +144,8 @@ func TestResidentRequestScope(t *testing.T) {
 
 func TestSubmitRequestValidation(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		tenant := residentOf(a, testkit.Tenant)
 		cats, err := db.ResidentCategories(ctx, tenant, a.ID)
@@ -233,9 +229,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // one assignment happens, the other is told the request changed.
 func TestConcurrentAssignMakesOneTransition(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		d, err := db.StaffRequest(ctx, a.Staff[testkit.Admin], a.OwnerRequest)
 		if err != nil {
@@ -280,9 +275,8 @@ func TestConcurrentAssignMakesOneTransition(t *testing.T) {
 
 func TestReassignRevokesTheOldLink(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		_, hash := auth.NewToken()
 		if _, err := db.AssignOperator(ctx, a.Staff[testkit.Admin], a.Request, 0, sqldb.Dispatch{OperatorID: a.Operator2, TokenHash: hash}, nil); err != nil {

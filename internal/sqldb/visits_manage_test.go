@@ -14,8 +14,7 @@ import (
 
 func TestOperators(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
-		w := testkit.NewWorld(t, db)
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ops, err := db.Operators(context.Background(), w.A.Staff[testkit.Bookkeeper])
 		if err != nil {
 			t.Fatal(err)
@@ -28,9 +27,8 @@ func TestOperators(t *testing.T) {
 
 func TestVisitLinks(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		live := func(raw string) bool {
@@ -123,9 +121,8 @@ func TestVisitLinks(t *testing.T) {
 
 func TestScheduleVisit(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		admin := a.Staff[testkit.Admin]
 		d, _ := db.StaffRequest(ctx, admin, a.Request)
@@ -180,9 +177,8 @@ func TestScheduleVisit(t *testing.T) {
 
 func TestStaffVisitFiles(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		if id, err := db.StaffVisitRequest(ctx, a.Staff[testkit.Bookkeeper], a.OtherVisit); err != nil || id != a.OtherRequest {
 			t.Errorf("visit's request = %d, %v", id, err)

@@ -335,8 +335,7 @@ func addMatrixFiles(t *testing.T, db *sqldb.DB, files blob.Store, w *testkit.Wor
 func newMatrixEnv(t *testing.T) *matrixEnv {
 	t.Helper()
 	ctx := context.Background()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	files, err := blob.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

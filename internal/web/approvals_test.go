@@ -102,8 +102,7 @@ type apprEnv struct {
 func newApprEnv(t *testing.T) *apprEnv {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
-	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t, sqldb.Options{Now: clock.Now})
 	return &apprEnv{clock: clock, db: db, w: w, app: newTestApp(t, db)}
 }
 

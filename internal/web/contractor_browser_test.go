@@ -66,8 +66,7 @@ func (p *phoneTab) eval(js string) bool {
 
 func TestContractorPhoneBrowser(t *testing.T) {
 	ctx := context.Background()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	files, err := blob.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -17,9 +17,8 @@ import (
 // the link.
 func TestContractorNeverSeesStaffNotes(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
-		w := testkit.NewWorld(t, db)
 		app := newTestApp(t, db)
 		admin := w.A.Staff[testkit.Admin]
 		const staffNote, operatorNote = "Owner is in arrears, do not approve extras", "The key is with the concierge"

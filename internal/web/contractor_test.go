@@ -66,8 +66,7 @@ type taskEnv struct {
 func newTaskEnv(t *testing.T) *taskEnv {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
-	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t, sqldb.Options{Now: clock.Now})
 	app := newTestApp(t, db)
 	return &taskEnv{clock: clock, db: db, w: w, app: app, c: app.client(t)}
 }

@@ -121,10 +121,9 @@ func TestHelpPagesForVisitors(t *testing.T) {
 
 func TestHelpPageShowsTheCompanysLinks(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		for _, c := range []*testkit.Company{w.A, w.B} {
 			slug := strings.ReplaceAll(c.Name, " ", "-")
 			for _, l := range []lintel.ResourceLink{
@@ -170,9 +169,8 @@ func TestHelpPageShowsTheCompanysLinks(t *testing.T) {
 
 func TestManageResourceLinks(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 
 	admin := app.client(t)
 	admin.loginAs(w.A.Emails[testkit.Admin], testkit.Password)
@@ -244,9 +242,8 @@ func TestManageResourceLinks(t *testing.T) {
 // points to the help pages, built from the base URL like its other links.
 func TestWelcomeEmailLinksToHelp(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := app.client(t)
 	a.loginAs(w.A.Emails[testkit.Admin], testkit.Password)
 	a.postForm("/manage/contacts/"+strconv.FormatInt(w.A.Contacts[testkit.Tenant], 10)+"/invite", nil).want(t, 303)

@@ -91,8 +91,7 @@ func FuzzCSVCell(f *testing.F) {
 // and nothing of company A in company B's files.
 func TestBillingReportsExport(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	ctx := context.Background()
 	admin := a.Staff[testkit.Admin]

@@ -31,9 +31,8 @@ func init() {
 
 func TestMaintenanceCategories(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 
 	c := app.client(t)

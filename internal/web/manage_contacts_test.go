@@ -68,9 +68,8 @@ func TestManageContactsFlow(t *testing.T) {
 
 func TestManageContactVerifiedEmailLocked(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	c := app.client(t)
 	c.loginAs(w.A.Emails[testkit.Admin], testkit.Password)
 	id := fmt.Sprint(w.A.Contacts[testkit.Tenant])
@@ -103,9 +102,8 @@ func TestManageContactVerifiedEmailLocked(t *testing.T) {
 
 func TestManageContactsAccess(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := fmt.Sprint(w.A.Contacts[testkit.Tenant])
 
 	// Another company's staff: 404 for every read and write, nothing changed.

@@ -93,9 +93,8 @@ func init() {
 // allowed downloads get the bytes, the rest the 404 of a missing id.
 func TestPortalDocumentDownloads(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	storeFixtureDocuments(t, app.srv.files, w)
 	a := w.A
 	ctx := context.Background()
@@ -162,9 +161,8 @@ func TestPortalDocumentDownloads(t *testing.T) {
 
 func TestPortalDocumentsPage(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	storeFixtureDocuments(t, app.srv.files, w)
 	a := w.A
 	tenant := loginPersona(t, app, a, testkit.Tenant)
@@ -196,9 +194,8 @@ func TestPortalDocumentsPage(t *testing.T) {
 // out; a refused file stores nothing.
 func TestManageDocumentUploadAndShare(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		storeFixtureDocuments(t, app.srv.files, w)
 		a := w.A
 		ctx := context.Background()

@@ -13,8 +13,7 @@ import (
 
 func TestUndeliveredEmailsShownToTheirCompany(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
 	ctx := context.Background()
 

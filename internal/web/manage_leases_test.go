@@ -13,9 +13,8 @@ import (
 
 func TestManageLeasesFlow(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	c := app.client(t)
 	c.loginAs(w.A.Emails[testkit.Admin], testkit.Password)
 	ownedUnit := fmt.Sprint(w.A.OwnedUnit)
@@ -102,9 +101,8 @@ func TestManageLeasesFlow(t *testing.T) {
 
 func TestManageLeasesAccess(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	lease := fmt.Sprint(w.A.Lease)
 	today := lintel.DateOf(db.Now())
 

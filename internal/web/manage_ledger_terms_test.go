@@ -13,9 +13,8 @@ import (
 // fee (a percentage, stored in basis points) and a lease's late fee rule.
 func TestManageBillingTerms(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	admin := w.A.Staff[testkit.Admin]
 	c := app.client(t)
 	c.loginAs(w.A.Emails[testkit.Admin], testkit.Password)

@@ -110,8 +110,7 @@ func balanceOn(t *testing.T, r *resp) string {
 // reverse the payment, and see the balance follow on the page.
 func TestLedgerPostsOnce(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	app := newTestApp(t, db)
 	c := app.client(t)
@@ -177,8 +176,7 @@ func TestLedgerPostsOnce(t *testing.T) {
 // a maintenance coordinator read the ledger but not post to it.
 func TestLedgerRefusals(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	app := newTestApp(t, db)
 	c := app.client(t)
@@ -236,8 +234,7 @@ func TestLedgerRefusals(t *testing.T) {
 // invoice total, and a request of another unit is refused.
 func TestLedgerBillsMaintenance(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	ctx := context.Background()
 	hash := auth.HashToken(a.VisitToken)
@@ -273,8 +270,7 @@ func TestLedgerBillsMaintenance(t *testing.T) {
 // "Older" until the first line.
 func TestLedgerPagesBack(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	ctx := context.Background()
 	start := lintel.DateOf(db.Now()).AddDays(-400)
@@ -314,8 +310,7 @@ func linesOf(r *resp) string {
 // posts it.
 func TestLedgerRentMonthOnce(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	app := newTestApp(t, db)
 	c := app.client(t)

@@ -19,8 +19,7 @@ func init() {
 
 func TestStaffAddPhotos(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
 	ctx := context.Background()
 	a := w.A

@@ -95,9 +95,8 @@ func (a *testApp) taskToken(t *testing.T, m lintel.Email) string {
 
 func TestManageMaintenanceList(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Admin], testkit.Password)
@@ -192,9 +191,8 @@ func otherCategoryOf(t *testing.T, db *sqldb.DB, c *testkit.Company) int64 {
 
 func TestManageMaintenanceNewRequest(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Maintenance], testkit.Password)
@@ -257,9 +255,8 @@ func TestManageMaintenanceNewRequest(t *testing.T) {
 
 func TestManageMaintenanceEdit(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Admin], testkit.Password)
@@ -296,9 +293,8 @@ func TestManageMaintenanceEdit(t *testing.T) {
 
 func TestManageMaintenanceStatus(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Admin], testkit.Password)
@@ -335,9 +331,8 @@ func TestManageMaintenanceStatus(t *testing.T) {
 
 func TestManageMaintenanceAssign(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Maintenance], testkit.Password)
@@ -406,9 +401,8 @@ func TestManageMaintenanceAssign(t *testing.T) {
 
 func TestManageVisitLinksAndSchedule(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Admin], testkit.Password)
@@ -468,9 +462,8 @@ func TestManageVisitLinksAndSchedule(t *testing.T) {
 // keeps the request's history.
 func TestManageMaintenanceFollowUp(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	ctx := context.Background()
 	c := app.client(t)
@@ -522,9 +515,8 @@ func TestManageMaintenanceFollowUp(t *testing.T) {
 
 func TestManageMaintenanceFiles(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	ctx := context.Background()
 	// A resident's photo and an operator's invoice, stored as the portal

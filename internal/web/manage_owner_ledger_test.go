@@ -45,8 +45,7 @@ func ownerEntries(t *testing.T, db *sqldb.DB, s lintel.Staff, owner int64, class
 // maintenance expense filled from a completed request's invoice.
 func TestOwnerLedger(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	a := w.A
 	app := newTestApp(t, db)
 	ctx := context.Background()
@@ -142,8 +141,7 @@ func TestOwnerLedger(t *testing.T) {
 // do next, and no forms.
 func TestOwnerLedgerEmpty(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
-	w := testkit.NewWorld(t, db)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
 	id, err := db.CreateContact(context.Background(), w.A.Staff[testkit.Admin], lintel.Contact{Name: "New Owner", IsOwner: true})
 	if err != nil {

@@ -67,9 +67,8 @@ func TestCompanySettings(t *testing.T) {
 
 func TestRecordPagesShowHistory(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	c := app.client(t)
 	c.loginAs(a.Emails[testkit.Admin], testkit.Password)

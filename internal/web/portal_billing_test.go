@@ -77,9 +77,8 @@ func init() {
 
 func TestPortalBillingTab(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		setCompanyContact(t, db, a)
 		postPortalMoney(t, db, a, "a")
@@ -133,9 +132,8 @@ func TestPortalBillingTab(t *testing.T) {
 
 func TestPortalReceiptAndStatement(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a := w.A
 		m := postPortalMoney(t, db, a, "a")
 		mb := postPortalMoney(t, db, w.B, "b")

@@ -72,9 +72,8 @@ func requestHref(id int64) string { return fmt.Sprintf(`href="/portal/maintenanc
 
 func TestPortalMaintenanceScope(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		all := []int64{a.Request, a.OwnerRequest, a.OtherRequest, a.ApprovalRequest, b.Request, b.OwnerRequest, b.OtherRequest, b.ApprovalRequest}
 		for _, tc := range []struct {
@@ -126,9 +125,8 @@ func containsID(ids []int64, id int64) bool {
 
 func TestPortalMaintenanceRequestPage(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 
 	tenant := loginPersona(t, app, w.A, testkit.Tenant)
 	r := tenant.get(fmt.Sprintf("/portal/maintenance/%d", w.A.Request)).want(t, 200)
@@ -186,9 +184,8 @@ func rowOf(body, marker string) string {
 
 func TestPortalMaintenanceHideCancelled(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	admin := w.A.Staff[testkit.Admin]
 	d, err := db.StaffRequest(ctx, admin, w.A.Request)
@@ -217,9 +214,8 @@ func TestPortalMaintenanceHideCancelled(t *testing.T) {
 
 func TestPortalMaintenancePager(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	tenant := lintel.Resident{UserID: w.A.Users[testkit.Tenant], Email: w.A.Emails[testkit.Tenant]}
 	var ids []int64
@@ -440,9 +436,8 @@ func newFilesApp(t *testing.T, db *sqldb.DB) (*testApp, string) {
 
 func TestPortalMaintenanceSubmit(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app, dir := newFilesApp(t, db)
-		w := testkit.NewWorld(t, db)
 		tenant := loginPersona(t, app, w.A, testkit.Tenant)
 
 		form := tenant.get("/portal/maintenance/new").want(t, 200)
@@ -540,9 +535,8 @@ func TestPortalMaintenanceSubmit(t *testing.T) {
 
 func TestPortalMaintenanceSubmitRefused(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app, dir := newFilesApp(t, db)
-	w := testkit.NewWorld(t, db)
 	tenant := loginPersona(t, app, w.A, testkit.Tenant)
 	res := lintel.Resident{UserID: w.A.Users[testkit.Tenant], Email: w.A.Emails[testkit.Tenant]}
 	count := func() int {
@@ -626,9 +620,8 @@ func TestPortalMaintenanceSubmitRefused(t *testing.T) {
 
 func TestPortalMaintenanceCompaniesAndCommonAreas(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	// The tenant of company A also owns Ridge Court, managed by company B.
 	bAdmin := w.B.Staff[testkit.Admin]
@@ -679,9 +672,8 @@ func TestPortalMaintenanceCompaniesAndCommonAreas(t *testing.T) {
 
 func TestPortalMaintenancePhotoScope(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app, _ := newFilesApp(t, db)
-	w := testkit.NewWorld(t, db)
 	tenant := loginPersona(t, app, w.A, testkit.Tenant)
 	parts := plus(reportForm(t, db, w), part{name: "photos", filename: "leak.jpg", data: exifJPEG(t, 16, 16, 1)})
 	r := tenant.postMultipart("/portal/maintenance", parts).want(t, http.StatusSeeOther)

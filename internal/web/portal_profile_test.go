@@ -34,9 +34,8 @@ func init() {
 // accepted ones are saved.
 func TestPortalProfileForms(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	tenantEmail := w.A.Emails[testkit.Tenant]
 	otherEmail := w.A.Emails[testkit.OtherTenant]
@@ -123,9 +122,8 @@ func residentOfUser(t *testing.T, db *sqldb.DB, email string) lintel.Resident {
 
 func TestPortalPasswordChange(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	email := w.A.Emails[testkit.Tenant]
 	phone := loginPersona(t, app, w.A, testkit.Tenant)
 	here := loginPersona(t, app, w.A, testkit.Tenant)
@@ -146,9 +144,8 @@ func TestPortalPasswordChange(t *testing.T) {
 
 func TestPortalWrongPasswordsAreThrottled(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	c := loginPersona(t, app, w.A, testkit.Tenant)
 	wrong := url.Values{"current_password": {"not my password"}, "new_password": {"a much longer passphrase"}}
 	for range profilePasswordLimit {
@@ -171,9 +168,8 @@ func TestPortalWrongPasswordsAreThrottled(t *testing.T) {
 func TestPortalEmailChange(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	db := testkit.SQLite(t, sqldb.Options{Now: clock.Now})
+	db, w := testkit.SQLiteWorld(t, sqldb.Options{Now: clock.Now})
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	old := w.A.Emails[testkit.Tenant]
 	const fresh = "tess.new@example.test"
@@ -245,9 +241,8 @@ func TestPortalEmailChange(t *testing.T) {
 
 func TestPortalSettings(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	c := loginPersona(t, app, w.A, testkit.Tenant)
 	res := residentOfUser(t, db, w.A.Emails[testkit.Tenant])
@@ -298,9 +293,8 @@ func TestPortalSettings(t *testing.T) {
 
 func TestLogoutEverywhere(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	phone := loginPersona(t, app, w.A, testkit.Tenant)
 	laptop := loginPersona(t, app, w.A, testkit.Tenant)
 	cotenant := loginPersona(t, app, w.A, testkit.Cotenant)
@@ -315,9 +309,8 @@ func TestLogoutEverywhere(t *testing.T) {
 // Owners' approval requests are not maintenance updates and still go.
 func TestMaintenanceEmailsFollowSettings(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	loginPersona(t, app, a, testkit.Tenant).postForm("/portal/settings", url.Values{"notify_documents": {"on"}}).wantRedirect(t, "/portal/settings")
 	before := len(app.emailsTo(t, a.Emails[testkit.Tenant]))

@@ -74,9 +74,8 @@ func setCompanyContact(t *testing.T, db *sqldb.DB, c *testkit.Company) {
 
 func TestPortalLeaseTab(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		setCompanyContact(t, db, a)
 		every := []int64{a.Lease, a.EndedLease, a.OtherLease, b.Lease, b.EndedLease, b.OtherLease}
@@ -127,9 +126,8 @@ func TestPortalLeaseTab(t *testing.T) {
 
 func TestPortalAssetsTab(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		setCompanyContact(t, db, a)
 		paths := map[string]string{
@@ -202,9 +200,8 @@ func navOf(body string) string {
 
 func TestPortalNavigation(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	a := w.A
 	has := func(href string) string { return `href="` + href + `"` }
 	for _, tc := range []struct {
@@ -256,10 +253,9 @@ func TestPortalNavigation(t *testing.T) {
 
 func TestPortalCompanySwitchHTTP(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+	testkit.ForEachWorld(t, func(t *testing.T, db *sqldb.DB, w *testkit.World) {
 		ctx := context.Background()
 		app := newTestApp(t, db)
-		w := testkit.NewWorld(t, db)
 		a, b := w.A, w.B
 		// A's tenant also rents B's other unit, under the same e-mail.
 		inB, err := db.CreateContact(ctx, b.Staff[testkit.Admin], lintel.Contact{Name: "Tenant Harbour", IsTenant: true,

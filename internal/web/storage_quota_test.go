@@ -19,9 +19,8 @@ import (
 // blob, no file row, no photo, no request.
 func TestStorageQuotaRefusesUploads(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app, dir := newFilesApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	a := w.A
 	admin := a.Staff[testkit.Admin]
@@ -109,9 +108,8 @@ func TestStorageQuotaRefusesUploads(t *testing.T) {
 // (or anywhere in the app) lets an administrator change it.
 func TestStorageQuotaOnSettings(t *testing.T) {
 	t.Parallel()
-	db := testkit.SQLite(t)
+	db, w := testkit.SQLiteWorld(t)
 	app := newTestApp(t, db)
-	w := testkit.NewWorld(t, db)
 	ctx := context.Background()
 	a := w.A
 	admin := a.Staff[testkit.Admin]
