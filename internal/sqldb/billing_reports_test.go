@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"lintel.dev/lintel/internal/auth"
@@ -12,12 +13,12 @@ import (
 	"lintel.dev/lintel/internal/testkit"
 )
 
-// ledgerKey makes each posting's idempotency key unique within a test.
-var ledgerKeyN int
+// ledgerKey makes each posting's idempotency key unique within a test
+// binary (tests run in parallel).
+var ledgerKeyN atomic.Int64
 
 func ledgerKey() string {
-	ledgerKeyN++
-	return fmt.Sprintf("test:%d", ledgerKeyN)
+	return fmt.Sprintf("test:%d", ledgerKeyN.Add(1))
 }
 
 func mustCharge(t *testing.T, db *sqldb.DB, s lintel.Staff, lease int64, desc string, amount int64, due lintel.Date) int64 {

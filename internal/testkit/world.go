@@ -16,8 +16,8 @@ import (
 // Password is the password of every fixture user.
 const Password = "harbour lights at dusk 7"
 
-// passwordHash is computed once: Argon2id is slow on purpose.
-var passwordHash = auth.HashPassword(Password)
+// passwordHash is computed once, at the lowest cost (see HashPassword).
+var passwordHash = HashPassword(Password)
 
 // Persona names one kind of actor of the access matrix (DESIGN.md, Tests).
 type Persona string

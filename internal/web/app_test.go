@@ -36,10 +36,10 @@ import (
 	"testing"
 
 	"lintel.dev/lintel/internal/accounts"
-	"lintel.dev/lintel/internal/auth"
 	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
+	"lintel.dev/lintel/internal/testkit"
 )
 
 // testPassword is a password the policy accepts; fixtures use it unless a
@@ -312,7 +312,7 @@ func tokenOf(t *testing.T, link string) string {
 }
 
 // Fixtures. Passwords are hashed once per distinct password per test
-// binary: Argon2id is deliberately slow.
+// binary, at the lowest Argon2id cost (testkit.HashPassword).
 
 var (
 	hashMu    sync.Mutex
@@ -324,7 +324,7 @@ func testHash(password string) string {
 	defer hashMu.Unlock()
 	h, ok := hashCache[password]
 	if !ok {
-		h = auth.HashPassword(password)
+		h = testkit.HashPassword(password)
 		hashCache[password] = h
 	}
 	return h
