@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"lintel.dev/lintel/internal/web"
 )
 
 // config is everything the commands read from flags and the environment.
@@ -38,6 +41,23 @@ type config struct {
 	S3Region    string
 	S3TLS       bool
 	S3Prefix    string
+
+	// TrustedProxies are the reverse proxies (CIDR ranges or addresses)
+	// whose forwarded headers name the client.
+	TrustedProxies []netip.Prefix
+	proxyFlagSeen  bool
+	badEnv         error // an environment variable that could not be read
+}
+
+// addTrustedProxies reads a --trusted-proxy value (or several,
+// comma-separated) into c.
+func (c *config) addTrustedProxies(v string) error {
+	got, err := web.ParseTrustedProxies(strings.Split(v, ","))
+	if err != nil {
+		return fmt.Errorf("%w: give a range such as 10.0.0.0/8 or an address such as 127.0.0.1", err)
+	}
+	c.TrustedProxies = append(c.TrustedProxies, got...)
+	return nil
 }
 
 func (c *config) flags(name string, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
@@ -80,6 +100,20 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.S3Region, "s3-region", env("LINTEL_S3_REGION", ""), "S3 region; empty asks the server (LINTEL_S3_REGION)")
 	fs.BoolVar(&c.S3TLS, "s3-tls", envBool("LINTEL_S3_TLS", true), "talk HTTPS to the S3 server; false only on a trusted network (LINTEL_S3_TLS)")
 	fs.StringVar(&c.S3Prefix, "s3-prefix", env("LINTEL_S3_PREFIX", ""), "optional key prefix inside the bucket, e.g. lintel (LINTEL_S3_PREFIX)")
+	// LINTEL_TRUSTED_PROXY (comma-separated) is replaced, not extended, by
+	// flags given on the command line.
+	if v := getenv("LINTEL_TRUSTED_PROXY"); v != "" {
+		if err := c.addTrustedProxies(v); err != nil {
+			c.badEnv = fmt.Errorf("LINTEL_TRUSTED_PROXY: %w", err)
+		}
+	}
+	fs.Func("trusted-proxy", "a reverse proxy (CIDR range or address) whose Forwarded / X-Forwarded-For headers name the client; repeatable; none by default (LINTEL_TRUSTED_PROXY, comma-separated)",
+		func(v string) error {
+			if !c.proxyFlagSeen {
+				c.TrustedProxies, c.proxyFlagSeen, c.badEnv = nil, true, nil
+			}
+			return c.addTrustedProxies(v)
+		})
 	// A secret on the command line is visible to every user of the machine
 	// (ps, /proc), so it has no flag.
 	c.S3SecretKey = getenv("LINTEL_S3_SECRET_KEY")

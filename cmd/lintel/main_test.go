@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -462,8 +464,53 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 			if err := c.flags("serve", envOf(tt.env), io.Discard).Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			if c != tt.want {
+			if !reflect.DeepEqual(c, tt.want) {
 				t.Errorf("config =\n%+v\nwant\n%+v", c, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrustedProxyFlag(t *testing.T) {
+	p := func(s ...string) []netip.Prefix {
+		var out []netip.Prefix
+		for _, x := range s {
+			out = append(out, netip.MustParsePrefix(x))
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name    string
+		env     string
+		args    []string
+		want    []netip.Prefix
+		wantErr string
+	}{
+		{name: "none by default"},
+		{name: "from the environment", env: "10.0.0.0/8, 127.0.0.1", want: p("10.0.0.0/8", "127.0.0.1/32")},
+		{name: "repeatable flags replace the environment", env: "10.0.0.0/8",
+			args: []string{"--trusted-proxy", "192.168.1.0/24", "--trusted-proxy", "::1"}, want: p("192.168.1.0/24", "::1/128")},
+		{name: "a range is masked", args: []string{"--trusted-proxy", "172.16.5.9/12"}, want: p("172.16.0.0/12")},
+		{name: "not an address", args: []string{"--trusted-proxy", "nginx"}, wantErr: "10.0.0.0/8"},
+		{name: "not an address in the environment", env: "nginx", wantErr: "LINTEL_TRUSTED_PROXY"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var c config
+			err := c.flags("serve", envOf(map[string]string{"LINTEL_TRUSTED_PROXY": tt.env}), io.Discard).Parse(tt.args)
+			if err == nil {
+				err = c.badEnv
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.TrustedProxies, tt.want) {
+				t.Errorf("trusted proxies %v, want %v", c.TrustedProxies, tt.want)
 			}
 		})
 	}

@@ -25,6 +25,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.flags(name, getenv, stderr).Parse(args); err != nil {
 		return err
 	}
+	if c.badEnv != nil {
+		return c.badEnv
+	}
 	log := c.logger(stderr)
 	if getenv("GOGC") == "" {
 		// The server's live heap is small (tens of MB) while each page
@@ -73,7 +76,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if devMailbox {
 		log.Warn("no SMTP server configured: e-mails are kept in the dev mailbox at /dev/mailbox (shown to admins and loopback visitors only; it shows every message's links)")
 	}
-	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files}, db, log)
+	if len(c.TrustedProxies) > 0 {
+		log.Info("forwarded headers believed from trusted proxies", "trusted_proxies", c.TrustedProxies)
+	}
+	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files, TrustedProxies: c.TrustedProxies}, db, log)
 	if err != nil {
 		return err
 	}

@@ -215,12 +215,18 @@ func (c *testClient) get(path string) *resp {
 // them through like a same-origin browser form.
 func (c *testClient) postForm(path string, form url.Values) *resp {
 	c.t.Helper()
+	return c.do(c.newPost(path, form))
+}
+
+// newPost is the request postForm sends, for a test to add headers to.
+func (c *testClient) newPost(path string, form url.Values) *http.Request {
+	c.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, c.url(path), strings.NewReader(form.Encode()))
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
+	return req
 }
 
 // loginAs signs the client in through the log-in form and fails the test

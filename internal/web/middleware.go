@@ -205,16 +205,6 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int
 	return hash, nil
 }
 
-// clientIP is the peer address. Behind a proxy this is the proxy; trusting
-// forwarded headers needs explicit configuration (not yet offered).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func isLoopback(r *http.Request) bool {
 	ip := net.ParseIP(clientIP(r))
 	return ip != nil && ip.IsLoopback()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -34,6 +35,9 @@ type Config struct {
 	// scale. Nil refuses every upload and finds no file (for tools and
 	// tests that serve none).
 	Files blob.Store
+	// TrustedProxies are the reverse proxies whose forwarded headers
+	// (Forwarded, X-Forwarded-For) name the client; empty believes none.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultStaffSession and DefaultResidentSession are the project's chosen
