@@ -160,10 +160,17 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			return
 		}
 		sess, err := s.db.SessionByToken(r.Context(), auth.HashToken(c.Value))
-		if err != nil {
-			if !lintel.IsNotFound(err) {
-				s.log.Error("load session", "id", requestIDOf(r), "err", err)
+		if err != nil && !lintel.IsNotFound(err) {
+			// The session may well be valid: keep the cookie, and say so.
+			s.log.Error("load session", "id", requestIDOf(r), "err", err)
+			if unavailable(err) {
+				s.renderUnavailable(w, r)
+			} else {
+				s.renderError(w, r, err)
 			}
+			return
+		}
+		if err != nil {
 			clearSessionCookie(w)
 			next.ServeHTTP(w, r)
 			return

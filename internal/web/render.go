@@ -317,6 +317,11 @@ type errorPage struct {
 // renderError turns an error into the page for its kind. Internal errors
 // are logged with the request id and shown without detail.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if unavailable(err) {
+		s.log.Error("database unavailable", "id", requestIDOf(r), "path", logPath(r.URL.Path), "err", err)
+		s.renderUnavailable(w, r)
+		return
+	}
 	status := http.StatusInternalServerError
 	switch lintel.KindOf(err) {
 	case lintel.KindNotFound:
