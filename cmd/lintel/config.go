@@ -138,6 +138,22 @@ func (c *config) baseURL() (*url.URL, error) {
 	return u, nil
 }
 
+// check refuses settings that would otherwise be taken silently: an
+// unknown log format or level, an environment variable that did not read.
+func (c *config) check() error {
+	if c.badEnv != nil {
+		return c.badEnv
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q: use text or json (LINTEL_LOG_FORMAT)", c.LogFormat)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error (LINTEL_LOG_LEVEL)", c.LogLevel)
+	}
+	return nil
+}
+
 func (c *config) logger(w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))

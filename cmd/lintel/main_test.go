@@ -584,3 +584,26 @@ func TestUserSecondFactorOff(t *testing.T) {
 		})
 	}
 }
+
+func TestUnknownLogSettingsAreRefused(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantErr string
+	}{
+		{"log format flag", nil, []string{"--log-format", "xml"}, "--log-format \"xml\": use text or json"},
+		{"log level from the environment", map[string]string{"LINTEL_LOG_LEVEL": "verbose"}, nil, "--log-level \"verbose\""},
+		{"proxy from the environment", map[string]string{"LINTEL_TRUSTED_PROXY": "proxy.local"}, nil, "LINTEL_TRUSTED_PROXY"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, cmd := range []string{"serve", "migrate"} {
+				args := append([]string{cmd, "--data", t.TempDir()}, tt.args...)
+				err := run(t.Context(), args, envOf(tt.env), io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("lintel %s: %v, want an error containing %q", cmd, err, tt.wantErr)
+				}
+			}
+		})
+	}
+}

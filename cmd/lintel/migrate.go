@@ -14,6 +14,9 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := c.flags("migrate", getenv, stderr).Parse(args); err != nil {
 		return err
 	}
+	if err := c.check(); err != nil {
+		return err
+	}
 	db, err := sqldb.Open(ctx, c.DatabaseURL, c.Data, sqldb.Options{Logger: c.logger(stderr)})
 	if err != nil {
 		return err

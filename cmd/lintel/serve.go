@@ -25,8 +25,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.flags(name, getenv, stderr).Parse(args); err != nil {
 		return err
 	}
-	if c.badEnv != nil {
-		return c.badEnv
+	if err := c.check(); err != nil {
+		return err
 	}
 	log := c.logger(stderr)
 	if getenv("GOGC") == "" {
