@@ -34,6 +34,7 @@ Usage:
   lintel company quota [flags] COMPANY-ID [SIZE]
                             show a company's storage use, or set its quota (20GB, 1TB, default)
   lintel check    [flags]   verify the ledger (balanced transactions, cached balances); fails on a problem
+  lintel version            which Lintel this is (version or commit, and the Go version)
 
 Every flag has an environment variable; run "lintel serve -h" to see them.
 `
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCompany(ctx, args[1:], getenv, stdout, stderr)
 	case "check":
 		return cmdCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		return cmdVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -605,5 +606,17 @@ func TestUnknownLogSettingsAreRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout bytes.Buffer
+	if err := run(t.Context(), []string{"version"}, envOf(nil), &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	// A test binary has no VCS stamp: it says so, and names the Go release.
+	if !strings.HasPrefix(out, "lintel ") || !strings.Contains(out, runtime.Version()) {
+		t.Errorf("lintel version printed %q, want a version and %s", out, runtime.Version())
 	}
 }

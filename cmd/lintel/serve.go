@@ -102,7 +102,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	hs := srv.HTTPServer(c.Addr)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("Lintel is serving", "url", base.String(), "database", string(db.Dialect()))
+	log.Info("Lintel is serving", "url", base.String(), "database", string(db.Dialect()), "version", buildVersion())
 	fmt.Fprintf(stdout, "Lintel is serving on %s\n", base)
 
 	select {
