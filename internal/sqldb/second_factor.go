@@ -110,35 +110,28 @@ func (db *DB) TOTPSecret(ctx context.Context, userID int64) (string, error) {
 // and reports false when that step (or a later one) was used already:
 // a code works once, on every node at the same time.
 func (db *DB) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	var ok bool
-	err := db.update(ctx, func(tx *Tx) error {
-		r, err := tx.exec(ctx, `UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_step < $1`, step, userID)
-		if err != nil {
-			return err
-		}
-		n, err := r.RowsAffected()
-		ok = n == 1
-		return err
-	})
-	return ok, err
+	return spendOnce(db.update(ctx, func(tx *Tx) error {
+		return oneRow(tx.exec(ctx, `UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_step < $1`, step, userID))
+	}))
+}
+
+// spendOnce turns a conditional UPDATE's outcome into "it was still
+// there" (one row changed) or "it was not" (lintel.ErrNotFound from oneRow).
+func spendOnce(err error) (bool, error) {
+	if lintel.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // UseRecoveryCode spends the recovery code with hash codeHash, reporting
 // false when userID has no such unused code.
 func (db *DB) UseRecoveryCode(ctx context.Context, userID int64, codeHash string) (bool, error) {
-	var ok bool
-	err := db.update(ctx, func(tx *Tx) error {
-		r, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = $1
+	return spendOnce(db.update(ctx, func(tx *Tx) error {
+		return oneRow(tx.exec(ctx, `UPDATE recovery_codes SET used_at = $1
 			WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL
-			AND EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL)`, ts(tx.Now), userID, codeHash)
-		if err != nil {
-			return err
-		}
-		n, err := r.RowsAffected()
-		ok = n == 1
-		return err
-	})
-	return ok, err
+			AND EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL)`, ts(tx.Now), userID, codeHash))
+	}))
 }
 
 // ReplaceRecoveryCodes ends every recovery code of userID and keeps the new

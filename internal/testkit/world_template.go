@@ -115,7 +115,12 @@ func worldTemplateAt(t testing.TB, at time.Time) (*worldTemplate, error) {
 	}
 	dir := worldTemplates.dir
 	worldTemplates.mu.Unlock()
-	tpl.once.Do(func() { tpl.path, tpl.world, tpl.err = buildWorldTemplate(t, dir, at) })
+	tpl.once.Do(func() {
+		// NewWorld fails its test with t.Fatal, which leaves this Do
+		// without a result: the tests after it are told why.
+		tpl.err = fmt.Errorf("an earlier test failed while building the world (see its output)")
+		tpl.path, tpl.world, tpl.err = buildWorldTemplate(t, dir, at)
+	})
 	return tpl, tpl.err
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -163,19 +162,20 @@ func (s *Server) landing(sess *sqldb.Session, next string) string {
 
 func (s *Server) tooManyLogins(w http.ResponseWriter, r *http.Request, p *loginPage, until time.Time) error {
 	wait := until.Sub(s.cfg.Now())
-	secs := int(math.Ceil(wait.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	mins := (secs + 59) / 60
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	unit := "minutes"
-	if mins == 1 {
-		unit = "minute"
-	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 	p.OfferReset = true
-	p.Message = fmt.Sprintf("Too many failed log-ins. Wait %d %s and try again — or reset your password now, which works straight away.", mins, unit)
+	p.Message = "Too many failed log-ins. Wait " + minutesText(wait) + " and try again — or reset your password now, which works straight away."
 	return s.render(w, r, http.StatusTooManyRequests, "auth/login.html", p)
+}
+
+// minutesText says a wait in whole minutes, rounded up: "1 minute",
+// "15 minutes".
+func minutesText(wait time.Duration) string {
+	mins := max(1, int(math.Ceil(wait.Minutes())))
+	if mins == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(mins) + " minutes"
 }
 
 // logout ends the session at once, in the database, not just the cookie.

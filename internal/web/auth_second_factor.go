@@ -170,7 +170,7 @@ func (s *Server) checkSecondFactor(r *http.Request, userID int64, code string, s
 	}
 	h := auth.HashRecoveryCode(code)
 	if !spend {
-		return false, true, nil
+		return false, false, nil
 	}
 	ok, err = s.db.UseRecoveryCode(ctx, userID, h)
 	return ok, ok, err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/base64"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -128,6 +127,17 @@ func (s *Server) secondFactorStart(w http.ResponseWriter, r *http.Request) error
 	return redirect(w, r, secondFactorSetUpPath+"#confirm")
 }
 
+// codesLocked reports whether too many wrong codes were typed on these
+// pages lately, adding the message to f's field when so.
+func (s *Server) codesLocked(r *http.Request, f Form, field string) (bool, error) {
+	until, err := s.db.ThrottledUntil(r.Context(), codeThrottle(sessionOf(r).User.ID).Key)
+	if err != nil || until.IsZero() {
+		return false, err
+	}
+	f.Errors.Add(field, "Too many wrong codes. Wait "+minutesText(until.Sub(s.cfg.Now()))+" and try again.")
+	return true, nil
+}
+
 // codeThrottle is the per-login counter of wrong codes on these pages.
 func codeThrottle(userID int64) sqldb.ThrottleRule {
 	return sqldb.ThrottleRule{Key: "second-factor:code:" + strconv.FormatInt(userID, 10), Limit: secondFactorCodeLimit, Window: secondFactorCodeWindow}
@@ -139,14 +149,8 @@ func codeThrottle(userID int64) sqldb.ThrottleRule {
 func (s *Server) checkPageCode(r *http.Request, f Form, field, secret string) (step int64, ok, throttled bool, err error) {
 	ctx := r.Context()
 	rule := codeThrottle(sessionOf(r).User.ID)
-	until, err := s.db.ThrottledUntil(ctx, rule.Key)
-	if err != nil {
-		return 0, false, false, err
-	}
-	if !until.IsZero() {
-		mins := int(until.Sub(s.cfg.Now()).Minutes()) + 1
-		f.Errors.Add(field, fmt.Sprintf("Too many wrong codes. Wait %d minutes and try again.", mins))
-		return 0, false, true, nil
+	if throttled, err := s.codesLocked(r, f, field); err != nil || throttled {
+		return 0, false, throttled, err
 	}
 	code := f.Get(field)
 	if code == "" {
@@ -325,19 +329,13 @@ func (s *Server) checkMoveCode(r *http.Request, f Form) (ok, throttled bool, err
 	userID := sessionOf(r).User.ID
 	code := f.Get("code")
 	if code != "" && !auth.LooksLikeTOTP(code) {
-		rule := codeThrottle(userID)
-		until, err := s.db.ThrottledUntil(ctx, rule.Key)
-		if err != nil {
-			return false, false, err
-		}
-		if !until.IsZero() {
-			f.Errors.Add("code", "Too many wrong codes. Wait 15 minutes and try again.")
-			return false, true, nil
+		if throttled, err := s.codesLocked(r, f, "code"); err != nil || throttled {
+			return false, throttled, err
 		}
 		if ok, err = s.db.UseRecoveryCode(ctx, userID, auth.HashRecoveryCode(code)); err != nil || ok {
 			return ok, false, err
 		}
-		if _, err := s.db.RecordFailure(ctx, rule); err != nil {
+		if _, err := s.db.RecordFailure(ctx, codeThrottle(userID)); err != nil {
 			return false, false, err
 		}
 		f.Errors.Add("code", "That recovery code does not match, or it was used already.")

@@ -161,13 +161,9 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		}
 		sess, err := s.db.SessionByToken(r.Context(), auth.HashToken(c.Value))
 		if err != nil && !lintel.IsNotFound(err) {
-			// The session may well be valid: keep the cookie, and say so.
-			s.log.Error("load session", "id", requestIDOf(r), "err", err)
-			if unavailable(err) {
-				s.renderUnavailable(w, r)
-			} else {
-				s.renderError(w, r, err)
-			}
+			// The session may well be valid: keep the cookie. renderError
+			// logs it and answers 503 when the database is out of reach.
+			s.renderError(w, r, err)
 			return
 		}
 		if err != nil {
