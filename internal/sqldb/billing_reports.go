@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,14 +91,20 @@ func (db *DB) Receivables(ctx context.Context, s lintel.Staff, f ReceivablesFilt
 			cols[i] = `CAST(COALESCE(SUM(CASE WHEN ` + a.cond + ` THEN o.open_minor ELSE 0 END), 0) AS BIGINT) AS ` + a.name
 		}
 		buckets := strings.Join(cols, ", ")
-		t := &out.Totals
-		err := tx.get(ctx, `SELECT ag.*, ac.n, ac.balance FROM (SELECT `+buckets+`
-				FROM ledger_open o WHERE o.company_id = `+co+` AND o.kind = 'charge' AND o.open_minor > 0) ag,
-			(SELECT COUNT(*) AS n, CAST(COALESCE(SUM(balance_minor), 0) AS BIGINT) AS balance FROM ledger_accounts
-				WHERE company_id = `+co+` AND kind = 'receivable' AND balance_minor <> 0) ac`, args,
-			&t.NotYetDue, &t.Days0To30, &t.Days31To60, &t.Days61To90, &t.Over90, &out.Count, &t.Balance)
+		// The totals read every open charge of the company: they are kept
+		// until a posting moves the ledger's version on or the day
+		// changes, like the rent roll's.
+		key, err := tx.figureVersions(ctx, s.CompanyID, today)
 		if err != nil {
 			return err
+		}
+		key.records = 0 // the totals read only the ledger
+		if kept, ok := db.receivableTotals.get(s.CompanyID, key); ok {
+			out.Totals, out.Count = kept.totals, kept.count
+		} else if err := tx.receivableTotals(ctx, args, co, buckets, &out); err != nil {
+			return err
+		} else {
+			db.receivableTotals.put(s.CompanyID, key, keptReceivables{out.Totals, out.Count})
 		}
 		page := `SELECT lease_id, balance_minor AS balance FROM ledger_accounts
 			WHERE company_id = ` + co + ` AND kind = 'receivable' AND balance_minor <> 0`
@@ -243,14 +250,25 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 			// kept until a record or a balance of the company changes.
 			db.rentTotals.put(s.CompanyID, key, *t)
 		}
+		// Properties in name order, each one's units in label order: a walk
+		// of two indexes that stops after a page, never a sort of every unit.
 		page := `SELECT p.id AS property_id, p.name AS property_name, u.id AS unit_id, u.label AS unit_label
-			FROM units u JOIN properties p ON p.id = u.property_id WHERE ` + inUse
+			FROM properties p CROSS JOIN units u WHERE u.property_id = p.id AND p.company_id = ` + co + ` AND ` + inUse
 		if f.After != nil {
-			if name, label, ok := strings.Cut(f.After.Key, rentRollSep); ok {
-				page += fmt.Sprintf(` AND (p.name, u.label, u.id) > (%s, %s, %s)`, args.add(name), args.add(label), args.add(f.After.ID))
+			var name, label string
+			var propertyID int64
+			err := tx.get(ctx, `SELECT p.name, p.id, u.label FROM units u JOIN properties p ON p.id = u.property_id
+				WHERE u.id = $1 AND u.company_id = $2`, []any{f.After.ID, s.CompanyID}, &name, &propertyID, &label)
+			switch {
+			case err == nil:
+				n, pid := args.add(name), args.add(propertyID)
+				page += fmt.Sprintf(` AND (p.name, p.id) >= (%s, %s) AND ((p.name, p.id) > (%s, %s) OR (u.label, u.id) > (%s, %s))`,
+					n, pid, n, pid, args.add(label), args.add(f.After.ID))
+			case !errors.Is(err, lintel.ErrNotFound):
+				return err
 			}
 		}
-		page += ` ORDER BY p.name, u.label, u.id`
+		page += ` ORDER BY p.name, p.id, u.label, u.id`
 		if !f.All {
 			page += ` LIMIT ` + args.add(limit+1)
 		}
@@ -268,7 +286,7 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 		LEFT JOIN leases l ON l.id = r.lease_id AND l.company_id = ` + co + `
 		LEFT JOIN ledger_accounts ra ON ra.company_id = ` + co + ` AND ra.kind = 'receivable' AND ra.lease_id = l.id
 		LEFT JOIN ledger_accounts da ON da.company_id = ` + co + ` AND da.kind = 'deposits' AND da.lease_id = l.id
-		ORDER BY r.property_name, r.unit_label, r.unit_id`
+		ORDER BY r.property_name, r.property_id, r.unit_label, r.unit_id`
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -293,4 +311,21 @@ func (db *DB) RentRoll(ctx context.Context, s lintel.Staff, f RentRollFilter) (R
 		out.Next = &Keyset{Key: last.PropertyName + rentRollSep + last.UnitLabel, ID: last.UnitID}
 	}
 	return out, nil
+}
+
+// keptReceivables are the receivables report's totals, kept per company.
+type keptReceivables struct {
+	totals ReceivableRow
+	count  int
+}
+
+// receivableTotals sums every open charge of the company by age and every
+// unsettled account into out's totals and count.
+func (tx *Tx) receivableTotals(ctx context.Context, args sqlArgs, co, buckets string, out *ReceivablesPage) error {
+	t := &out.Totals
+	return tx.get(ctx, `SELECT ag.*, ac.n, ac.balance FROM (SELECT `+buckets+`
+				FROM ledger_open o WHERE o.company_id = `+co+` AND o.kind = 'charge' AND o.open_minor > 0) ag,
+			(SELECT COUNT(*) AS n, CAST(COALESCE(SUM(balance_minor), 0) AS BIGINT) AS balance FROM ledger_accounts
+				WHERE company_id = `+co+` AND kind = 'receivable' AND balance_minor <> 0) ac`, args,
+		&t.NotYetDue, &t.Days0To30, &t.Days31To60, &t.Days61To90, &t.Over90, &out.Count, &t.Balance)
 }

@@ -1,8 +1,10 @@
 package sqldb_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,4 +232,72 @@ func completeWithInvoice(t *testing.T, db *sqldb.DB, c *testkit.Company, amount 
 	if _, err := db.ContractorComplete(ctx, hash, "127.0.0.1", func(sqldb.OutcomeNotice) ([]lintel.Email, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestRentRollPagesWalkEveryUnitOnce pages through a company whose
+// properties share a name and whose units share labels, an archived unit
+// and a common area among them, at every page size: the pages together are
+// the whole roll, in order (property name, property, unit label, unit),
+// each unit once.
+func TestRentRollPagesWalkEveryUnitOnce(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newCompanyStaff(t, db, "Walk Co")
+		var want []int64
+		for _, name := range []string{"Oak Court", "Birch House", "Oak Court"} {
+			p := mustProperty(t, db, s, lintel.Property{Name: name, Kind: lintel.KindResidential})
+			for _, label := range []string{"2", "10", "1", "2"} {
+				mustUnit(t, db, s, lintel.Unit{PropertyID: p, Label: label})
+			}
+			mustUnit(t, db, s, lintel.Unit{PropertyID: p, Label: "Lobby", CommonArea: true})
+			gone := mustUnit(t, db, s, lintel.Unit{PropertyID: p, Label: "0"})
+			if err := db.ArchiveUnit(ctx, s, gone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := db.RentRoll(ctx, s, sqldb.RentRollFilter{All: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Rows) != 12 {
+			t.Fatalf("the whole roll has %d rows, want 12: %+v", len(all.Rows), all.Rows)
+		}
+		for i, r := range all.Rows {
+			want = append(want, r.UnitID)
+			if i == 0 {
+				continue
+			}
+			prev := all.Rows[i-1]
+			if cmp.Compare(prev.PropertyName, r.PropertyName) > 0 ||
+				prev.PropertyName == r.PropertyName && prev.PropertyID > r.PropertyID ||
+				prev.PropertyID == r.PropertyID && (prev.UnitLabel > r.UnitLabel || prev.UnitLabel == r.UnitLabel && prev.UnitID > r.UnitID) {
+				t.Errorf("row %d (%s %d, %s %d) comes after (%s %d, %s %d)", i, r.PropertyName, r.PropertyID, r.UnitLabel, r.UnitID,
+					prev.PropertyName, prev.PropertyID, prev.UnitLabel, prev.UnitID)
+			}
+		}
+		for size := 1; size <= 5; size++ {
+			var got []int64
+			f := sqldb.RentRollFilter{Limit: size}
+			for pages := 0; ; pages++ {
+				if pages > 12 {
+					t.Fatalf("page size %d: more pages than units", size)
+				}
+				p, err := db.RentRoll(ctx, s, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range p.Rows {
+					got = append(got, r.UnitID)
+				}
+				if p.Next == nil {
+					break
+				}
+				f.After = p.Next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("page size %d walked %v, want %v", size, got, want)
+			}
+		}
+	})
 }

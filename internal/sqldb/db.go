@@ -39,8 +39,9 @@ type DB struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	dashboards companyCache[DashboardCounts]
-	rentTotals companyCache[RentRollTotals]
+	dashboards       companyCache[DashboardCounts]
+	rentTotals       companyCache[RentRollTotals]
+	receivableTotals companyCache[keptReceivables]
 }
 
 // Options tune Open.

@@ -25,10 +25,31 @@ func (s *Server) billingReportRoutes() []route {
 type receivablesPage struct {
 	Page
 	Report   sqldb.ReceivablesPage
+	Rows     []receivableRow
 	Currency string
 	Today    lintel.Date
 	NextURL  string
 	FirstURL string // back to the top, when paged
+}
+
+// receivableRow is one lease of the report with its amounts written out:
+// plain fields, which the template reads far faster than calls by
+// reflection on every row.
+type receivableRow struct {
+	LeaseID                                              int64
+	UnitLabel, PropertyName, Tenants                     string
+	NotYetDue, Days0To30, Days31To60, Days61To90, Over90 string
+	Overdue90                                            bool
+	Balance                                              string
+}
+
+func newReceivableRow(r sqldb.ReceivableRow, currency string) receivableRow {
+	m := func(v int64) string { return lintel.FormatMoney(v, currency) }
+	return receivableRow{
+		LeaseID: r.LeaseID, UnitLabel: r.UnitLabel, PropertyName: r.PropertyName, Tenants: r.Tenants,
+		NotYetDue: m(r.NotYetDue), Days0To30: m(r.Days0To30), Days31To60: m(r.Days31To60), Days61To90: m(r.Days61To90),
+		Over90: m(r.Over90), Overdue90: r.Over90 != 0, Balance: m(r.Balance),
+	}
 }
 
 // manageReceivables shows who owes what, aged by due date, largest
@@ -52,6 +73,10 @@ func (s *Server) manageReceivables(w http.ResponseWriter, r *http.Request) error
 		Report: rep, Currency: company.Currency, Today: today,
 		NextURL: pageURL("/manage/billing", q, "after", rep.Next),
 	}
+	p.Rows = make([]receivableRow, 0, len(rep.Rows))
+	for _, row := range rep.Rows {
+		p.Rows = append(p.Rows, newReceivableRow(row, company.Currency))
+	}
 	if after != nil {
 		p.FirstURL = "/manage/billing"
 	}
@@ -61,10 +86,43 @@ func (s *Server) manageReceivables(w http.ResponseWriter, r *http.Request) error
 type rentRollPage struct {
 	Page
 	Roll     sqldb.RentRollPage
+	Rows     []rentRollRow
 	Currency string
 	Today    lintel.Date
 	NextURL  string
 	FirstURL string
+}
+
+// rentRollRow is one unit of the rent roll with its text ready: plain
+// fields, which the template reads far faster than methods and functions
+// called by reflection on every row.
+type rentRollRow struct {
+	UnitID, LeaseID                  int64
+	UnitLabel, PropertyName, Tenants string
+	Vacant                           bool
+	Term, Rent, Deposit, Held        string // Held: "" when the deposit agreed is held
+	Balance                          string
+}
+
+func newRentRollRow(r sqldb.RentRollRow, currency string) rentRollRow {
+	row := rentRollRow{UnitID: r.UnitID, LeaseID: r.LeaseID, UnitLabel: r.UnitLabel, PropertyName: r.PropertyName, Tenants: r.Tenants, Vacant: r.Vacant()}
+	if row.Vacant {
+		return row
+	}
+	end := r.End.Long()
+	switch {
+	case !r.End.IsZero():
+	case r.MonthToMonth:
+		end = "month to month"
+	default:
+		end = "open-ended"
+	}
+	row.Term = r.Start.Long() + " – " + end
+	row.Rent, row.Deposit, row.Balance = lintel.FormatMoney(r.Rent, currency), lintel.FormatMoney(r.Deposit, currency), lintel.FormatMoney(r.Balance, currency)
+	if r.DepositHeld != r.Deposit {
+		row.Held = lintel.FormatMoney(r.DepositHeld, currency)
+	}
+	return row
 }
 
 // manageRentRoll lists every unit with its lease today, vacant ones too.
@@ -86,6 +144,10 @@ func (s *Server) manageRentRoll(w http.ResponseWriter, r *http.Request) error {
 		Page: Page{Title: "Rent roll", Area: "manage", Nav: "billing"},
 		Roll: roll, Currency: company.Currency, Today: today,
 		NextURL: pageURL("/manage/billing/rent-roll", q, "after", roll.Next),
+	}
+	p.Rows = make([]rentRollRow, 0, len(roll.Rows))
+	for _, row := range roll.Rows {
+		p.Rows = append(p.Rows, newRentRollRow(row, company.Currency))
 	}
 	if after != nil {
 		p.FirstURL = "/manage/billing/rent-roll"

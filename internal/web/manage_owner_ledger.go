@@ -61,6 +61,43 @@ func (p *ownerLedgerPage) Money(minor int64) string {
 // Neg negates an amount, to show money from the owner without a sign.
 func (p *ownerLedgerPage) Neg(n int64) int64 { return -n }
 
+// ownerLedgerRow is one line of the owner's ledger with its text ready:
+// plain fields, which the template reads far faster than methods called by
+// reflection on every line.
+type ownerLedgerRow struct {
+	Reversed               bool
+	Day, Text, Meta, Asset string
+	RequestID              int64
+	ToOwner, FromOwner     string
+}
+
+// Lines readies the page's lines.
+func (p *ownerLedgerPage) Lines() []ownerLedgerRow {
+	rows := make([]ownerLedgerRow, 0, len(p.Account.Lines))
+	for _, l := range p.Account.Lines {
+		text := l.Label()
+		if l.Description != "" && (l.Class == "contribution" || l.Class == "distribution" || l.Class == "expense") {
+			text += ": " + l.Description
+		}
+		meta := l.MethodLabel()
+		if l.ReceiptNumber != 0 {
+			meta += " · receipt no. " + strconv.FormatInt(l.ReceiptNumber, 10)
+		}
+		if l.Reference != "" {
+			meta += " · ref. " + l.Reference
+		}
+		row := ownerLedgerRow{Reversed: l.Reversed, Day: l.Date.Long(), Text: text, Meta: meta, Asset: l.Asset, RequestID: l.RequestID}
+		switch {
+		case l.Amount > 0:
+			row.ToOwner = p.Money(l.Amount)
+		case l.Amount < 0:
+			row.FromOwner = p.Money(-l.Amount)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 // manageOwnerLedger shows an owner's account; ?older= pages back, and
 // ?request= fills the expense form from a completed request's invoice.
 func (s *Server) manageOwnerLedger(w http.ResponseWriter, r *http.Request) error {

@@ -79,12 +79,12 @@ type pages struct {
 	used   map[string]bool // for the test that every template is executed
 }
 
-// constantT is a translation of fixed text, {{.T "…"}} with nothing to
-// format. Most of a portal page's text is such calls, and each cost a
+// constantT is a translation of fixed text, {{.T "…"}} (or a partial's
+// {{.Page.T "…"}}) with nothing to format. Most of a portal page's text is such calls, and each cost a
 // method look-up and call by reflection on every view; the templates of
 // each language have them replaced by their translation, escaped, when
 // they are parsed. The page renders the same text as the call would.
-var constantT = regexp.MustCompile(`\{\{\s*\$?\.T\s+("(?:[^"\\]|\\.)*")\s*\}\}`)
+var constantT = regexp.MustCompile(`\{\{\s*\$?\.(?:Page\.)?T\s+("(?:[^"\\]|\\.)*")\s*\}\}`)
 
 // translateConstants replaces each constantT call in src by its
 // translation in lang.
