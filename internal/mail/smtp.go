@@ -31,12 +31,22 @@ type SMTPConfig struct {
 	Password string
 	From     string // e.g. "Lintel <no-reply@example.com>"
 	TLS      string // TLSStartTLS (when empty), TLSImplicit or TLSNone
-	// Timeout bounds connecting and each SMTP command; 30 seconds when 0.
+	// Timeout bounds connecting; 30 seconds when 0.
 	Timeout time.Duration
+	// DataTimeout bounds the whole conversation, and so the wait for the
+	// server's reply to the message data, which a relay may give only
+	// after scanning it: RFC 5321 §4.5.3.2 asks clients to wait 10
+	// minutes for it (DefaultDataTimeout when 0). Giving up sooner makes a
+	// slow relay deliver the message once per attempt.
+	DataTimeout time.Duration
 	// TLSConfig overrides the TLS settings (tests use it to trust their own
 	// certificate); nil verifies the server against the system roots.
 	TLSConfig *tls.Config
 }
+
+// DefaultDataTimeout is how long a conversation with the SMTP server may
+// take, the reply to the message data included (RFC 5321 §4.5.3.2).
+const DefaultDataTimeout = 10 * time.Minute
 
 // SMTPSender delivers messages through an SMTP server, one connection per
 // message. Every header is set through the mail library, which encodes
@@ -69,6 +79,9 @@ func NewSMTPSender(cfg SMTPConfig, log *slog.Logger) (*SMTPSender, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = DefaultDataTimeout
+	}
 	from, err := netmail.ParseAddress(cfg.From)
 	if err != nil {
 		return nil, fmt.Errorf("SMTP: From address %q: %v; set --smtp-from to e.g. \"Lintel <no-reply@example.com>\"", cfg.From, err)
@@ -90,7 +103,14 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("SMTP client for %s: %w", s.cfg.Host, err)
 	}
-	err = c.DialAndSendWithContext(ctx, msg)
+	dialCtx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	err = c.DialWithContext(dialCtx)
+	cancel()
+	if err != nil {
+		return classify(err)
+	}
+	defer c.Close()
+	err = c.Send(msg)
 	if msg.IsDelivered() {
 		// The server took the message; a failure after that (RSET, QUIT)
 		// must not cause a second copy.
@@ -106,7 +126,9 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 }
 
 func (s *SMTPSender) clientOptions() []gomail.Option {
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	// The library's timeout is one deadline for the whole conversation
+	// (Send bounds connecting with the short one).
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.DataTimeout)}
 	if s.cfg.TLSConfig != nil {
 		opts = append(opts, gomail.WithTLSConfig(s.cfg.TLSConfig))
 	}

@@ -254,3 +254,42 @@ func TestNewSMTPSenderChecksSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestSMTPSlowRelayDeliversOnce: a relay that answers the message data
+// only after longer than the connect timeout (as one that scans mail first
+// does) is waited for, within DataTimeout, so the message is delivered
+// once and reported delivered; a relay slower than DataTimeout is given up
+// as a temporary failure.
+func TestSMTPSlowRelayDeliversOnce(t *testing.T) {
+	srv := startSMTP(t)
+	srv.DelayNextData(1, 1500*time.Millisecond)
+	s := testSender(t, srv, func(c *SMTPConfig) { c.Timeout = 500 * time.Millisecond })
+	if err := s.Send(context.Background(), testMessage); err != nil {
+		t.Fatalf("slow relay within the data timeout: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("the relay has %d messages, want 1", n)
+	}
+
+	srv.Reset()
+	srv.DelayNextData(1, 1500*time.Millisecond)
+	s = testSender(t, srv, func(c *SMTPConfig) { c.Timeout, c.DataTimeout = 500*time.Millisecond, 700*time.Millisecond })
+	err := s.Send(context.Background(), testMessage)
+	if err == nil || IsPermanent(err) {
+		t.Fatalf("a relay slower than the data timeout: %v, want a temporary error", err)
+	}
+}
+
+func TestSMTPDefaultsFollowRFC5321(t *testing.T) {
+	s, err := NewSMTPSender(SMTPConfig{Host: "smtp.example.com", Port: 587, From: "Lintel <no-reply@example.com>"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cfg.DataTimeout != 10*time.Minute || s.cfg.Timeout != 30*time.Second {
+		t.Errorf("timeouts %v (data) and %v (connect), want 10m and 30s", s.cfg.DataTimeout, s.cfg.Timeout)
+	}
+	if DefaultSendTimeout <= s.cfg.DataTimeout || DefaultLease < 2*DefaultSendTimeout {
+		t.Errorf("an attempt (%v) must outlast the SMTP conversation (%v) and the claim (%v) twice the attempt",
+			DefaultSendTimeout, s.cfg.DataTimeout, DefaultLease)
+	}
+}

@@ -22,9 +22,12 @@ type WorkerConfig struct {
 	Poll time.Duration
 	// Lease is how long a claimed message is the worker's own. A worker
 	// that crashes mid-send loses its messages to another after this.
-	// It must be well above SendTimeout. Default 2 min.
+	// It must be well above SendTimeout. Default 25 min.
 	Lease time.Duration
-	// SendTimeout bounds one delivery attempt. Default 1 min.
+	// SendTimeout bounds one delivery attempt. It must cover the SMTP
+	// sender's whole conversation (SMTPConfig.DataTimeout, 10 minutes: a
+	// relay may take that long to accept a message, and an attempt given
+	// up sooner delivers it again on the next). Default 11 min.
 	SendTimeout time.Duration
 	// FirstRetry and MaxRetry bound the back-off after a temporary
 	// failure: FirstRetry, doubling per attempt, capped at MaxRetry, less
@@ -55,8 +58,8 @@ type WorkerConfig struct {
 // Default worker settings; see WorkerConfig.
 const (
 	DefaultPoll        = time.Second
-	DefaultLease       = 2 * time.Minute
-	DefaultSendTimeout = time.Minute
+	DefaultLease       = 25 * time.Minute
+	DefaultSendTimeout = 11 * time.Minute
 	DefaultFirstRetry  = time.Minute
 	DefaultMaxRetry    = 6 * time.Hour
 	DefaultMaxAttempts = 20

@@ -34,6 +34,12 @@ type SMTPServer struct {
 	pass     string
 	rcptFail fault
 	dataFail fault
+	// dataDelay holds back the answer to the next messages' data, as a
+	// slow relay that scans them first does.
+	dataDelay struct {
+		n int
+		d time.Duration
+	}
 }
 
 type fault struct {
@@ -142,6 +148,14 @@ func (s *SMTPServer) FailNextData(n int, code int, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dataFail = fault{n: n, code: code, msg: msg}
+}
+
+// DelayNextData makes the server wait d before it answers the data of the
+// next n messages (it has read them whole; the client waits for the reply).
+func (s *SMTPServer) DelayNextData(n int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dataDelay.n, s.dataDelay.d = n, d
 }
 
 // Messages returns a copy of the messages accepted so far, oldest first.
@@ -253,6 +267,14 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	ss.s.mu.Lock()
+	var delay time.Duration
+	if ss.s.dataDelay.n > 0 {
+		ss.s.dataDelay.n--
+		delay = ss.s.dataDelay.d
+	}
+	ss.s.mu.Unlock()
+	time.Sleep(delay)
 	ss.s.mu.Lock()
 	defer ss.s.mu.Unlock()
 	if err := ss.s.dataFail.take(); err != nil {
