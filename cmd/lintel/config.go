@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"lintel.dev/lintel/internal/web"
 )
@@ -29,6 +30,9 @@ type config struct {
 	SMTPTLS     string // "starttls" (default), "tls" or "none"
 	LogFormat   string
 	LogLevel    string
+	// ShutdownTimeout is how long a stop (SIGTERM) waits for requests in
+	// flight before it cuts them.
+	ShutdownTimeout time.Duration
 
 	// Storage is where uploaded files go: "local" (a folder in the data
 	// folder) or "s3" (a bucket on an S3-compatible server, for several
@@ -93,6 +97,15 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LINTEL_SMTP_TLS", "starttls"), "SMTP transport security: starttls, tls or none (LINTEL_SMTP_TLS)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LINTEL_LOG_FORMAT", "text"), "log format: text or json (LINTEL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
+	shutdown := 30 * time.Second
+	if v := getenv("LINTEL_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			c.badEnv = fmt.Errorf("LINTEL_SHUTDOWN_TIMEOUT %q: give a duration such as 30s or 2m", v)
+		}
+		shutdown = d
+	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "on SIGTERM, how long requests in flight (uploads) may take to finish before they are cut (LINTEL_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.Storage, "storage", env("LINTEL_STORAGE", "local"), "where uploaded files go: local (the data folder) or s3 (LINTEL_STORAGE)")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", env("LINTEL_S3_ENDPOINT", ""), "S3 server host[:port], without https:// (LINTEL_S3_ENDPOINT)")
 	fs.StringVar(&c.S3Bucket, "s3-bucket", env("LINTEL_S3_BUCKET", ""), "S3 bucket for uploaded files; it must exist (LINTEL_S3_BUCKET)")
@@ -150,6 +163,9 @@ func (c *config) check() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error (LINTEL_LOG_LEVEL)", c.LogLevel)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout %v: give a positive duration such as 30s or 2m (LINTEL_SHUTDOWN_TIMEOUT)", c.ShutdownTimeout)
 	}
 	return nil
 }

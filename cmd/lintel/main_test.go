@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -618,5 +619,63 @@ func TestVersion(t *testing.T) {
 	// A test binary has no VCS stamp: it says so, and names the Go release.
 	if !strings.HasPrefix(out, "lintel ") || !strings.Contains(out, runtime.Version()) {
 		t.Errorf("lintel version printed %q, want a version and %s", out, runtime.Version())
+	}
+}
+
+// TestShutdownTimeoutCutsSlowRequests: a request still running when
+// --shutdown-timeout runs out (an upload whose body stops coming) is cut,
+// the server says how many it cut, and the stop is still a clean one
+// (run returns nil, so the process exits 0).
+func TestShutdownTimeoutCutsSlowRequests(t *testing.T) {
+	s := startServe(t, []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", testkit.SQLiteURL(t),
+		"--shutdown-timeout", "300ms", "--log-format", "json"}, nil)
+	u, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST /login HTTP/1.1\r\nHost: " + u.Host + "\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+		"Content-Length: 100000\r\n\r\nemail=slow"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the handler start
+	start := time.Now()
+	if err := s.stop(t, 5*time.Second); err != nil {
+		t.Fatalf("serve returned %v after cutting a slow request, want nil (a requested stop)", err)
+	}
+	if took := time.Since(start); took < 250*time.Millisecond {
+		t.Errorf("serve stopped %v after the signal, before its 300ms shutdown timeout", took)
+	}
+	var cut map[string]any
+	for line := range strings.SplitSeq(s.stderr.String(), "\n") {
+		if strings.Contains(line, "shutdown timeout reached") {
+			if err := json.Unmarshal([]byte(line), &cut); err != nil {
+				t.Fatalf("the shutdown line is not in the configured (JSON) format: %q", line)
+			}
+		}
+	}
+	if cut == nil || cut["cut"] != float64(1) || cut["shutdown_timeout"] != "300ms" {
+		t.Fatalf("no log line saying one request was cut (got %v); log:\n%s", cut, s.stderr.String())
+	}
+}
+
+func TestShutdownTimeoutSettings(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: []string{"--shutdown-timeout", "0s"}, want: "--shutdown-timeout 0s"},
+		{env: map[string]string{"LINTEL_SHUTDOWN_TIMEOUT": "soon"}, want: `LINTEL_SHUTDOWN_TIMEOUT "soon"`},
+	} {
+		err := run(context.Background(), append([]string{"serve", "--data", t.TempDir()}, tt.args...), envOf(tt.env), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve %v with %v: %v, want an error about %s", tt.args, tt.env, err, tt.want)
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"time"
+	"sync/atomic"
 
 	"lintel.dev/lintel/internal/sqldb"
 	"lintel.dev/lintel/internal/web"
@@ -100,6 +100,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	done := startWorkers(workers, sender, db, files, base, log)
 
 	hs := srv.HTTPServer(c.Addr)
+	// Requests in flight, for the shutdown's account of what it cut.
+	var inFlight atomic.Int64
+	handler := hs.Handler
+	hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		handler.ServeHTTP(w, r)
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("Lintel is serving", "url", base.String(), "database", string(db.Dialect()), "version", buildVersion())
@@ -112,10 +120,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	log.Info("shutting down: finishing requests in flight", "in_flight", inFlight.Load(), "shutdown_timeout", c.ShutdownTimeout.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(shutCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A stop was asked for: past the timeout the requests still
+		// running (a slow upload) are cut, and the stop is still a stop.
+		cut := inFlight.Load()
+		err = hs.Close()
+		log.Warn("shutdown timeout reached: requests still in flight were cut; raise --shutdown-timeout to let them finish",
+			"cut", cut, "shutdown_timeout", c.ShutdownTimeout.String())
+	}
 	stopWorkers()
 	<-done
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
