@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type config struct {
 	SMTPTLS     string // "starttls" (default), "tls" or "none"
 	LogFormat   string
 	LogLevel    string
+	// NodeName names this node on every log line (several nodes may log
+	// to one place).
+	NodeName string
 	// ShutdownTimeout is how long a stop (SIGTERM) waits for requests in
 	// flight before it cuts them.
 	ShutdownTimeout time.Duration
@@ -97,6 +101,8 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LINTEL_SMTP_TLS", "starttls"), "SMTP transport security: starttls, tls or none (LINTEL_SMTP_TLS)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LINTEL_LOG_FORMAT", "text"), "log format: text or json (LINTEL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
+	host, _ := os.Hostname()
+	fs.StringVar(&c.NodeName, "node-name", env("LINTEL_NODE_NAME", host), "this node's name on every log line, to tell nodes apart (LINTEL_NODE_NAME; default the host name)")
 	shutdown := 30 * time.Second
 	if v := getenv("LINTEL_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -174,8 +180,13 @@ func (c *config) logger(w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	log := slog.New(h)
+	if c.NodeName != "" {
+		log = log.With("node", c.NodeName)
+	}
+	return log
 }

@@ -420,6 +420,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestConfigFlagsAndEnv(t *testing.T) {
+	host, _ := os.Hostname()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -428,7 +429,7 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", Storage: "local", S3TLS: true},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, Storage: "local", S3TLS: true},
 		},
 		{
 			name: "environment",
@@ -441,23 +442,24 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 				"LINTEL_STORAGE": "s3", "LINTEL_S3_ENDPOINT": "s3.example.com", "LINTEL_S3_BUCKET": "files",
 				"LINTEL_S3_ACCESS_KEY": "ak", "LINTEL_S3_SECRET_KEY": "sk", "LINTEL_S3_REGION": "eu-west-3",
 				"LINTEL_S3_TLS": "false", "LINTEL_S3_PREFIX": "lintel/",
+				"LINTEL_NODE_NAME": "web-1", "LINTEL_SHUTDOWN_TIMEOUT": "2m",
 			},
 			want: config{Addr: ":9000", Data: "/var/lib/lintel", DatabaseURL: "postgres://db/lintel",
 				BaseURL: "https://lintel.example.com", SMTPHost: "mail.example.com", SMTPPort: 2525,
 				SMTPUser: "u", SMTPPass: "p", SMTPFrom: "Rent <rent@example.com>", SMTPTLS: "tls",
-				LogFormat: "json", LogLevel: "debug", Storage: "s3", S3Endpoint: "s3.example.com", S3Bucket: "files",
+				LogFormat: "json", LogLevel: "debug", NodeName: "web-1", ShutdownTimeout: 2 * time.Minute, Storage: "s3", S3Endpoint: "s3.example.com", S3Bucket: "files",
 				S3AccessKey: "ak", S3SecretKey: "sk", S3Region: "eu-west-3", S3TLS: false, S3Prefix: "lintel/"},
 		},
 		{
 			name: "flags win over the environment",
-			env:  map[string]string{"LINTEL_ADDR": ":9000", "LINTEL_SMTP_PORT": "2525", "LINTEL_LOG_LEVEL": "debug", "LINTEL_DATA": "/env"},
-			args: []string{"--addr", "127.0.0.1:7000", "--smtp-port", "465", "--log-level", "warn", "-data", "/flag"},
-			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn", Storage: "local", S3TLS: true},
+			env:  map[string]string{"LINTEL_ADDR": ":9000", "LINTEL_SMTP_PORT": "2525", "LINTEL_LOG_LEVEL": "debug", "LINTEL_DATA": "/env", "LINTEL_NODE_NAME": "env", "LINTEL_SHUTDOWN_TIMEOUT": "1m"},
+			args: []string{"--addr", "127.0.0.1:7000", "--smtp-port", "465", "--log-level", "warn", "-data", "/flag", "--node-name", "flag", "--shutdown-timeout", "5s"},
+			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn", NodeName: "flag", ShutdownTimeout: 5 * time.Second, Storage: "local", S3TLS: true},
 		},
 		{
 			name: "a port that is not a number falls back to the default",
 			env:  map[string]string{"LINTEL_SMTP_PORT": "submission"},
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", Storage: "local", S3TLS: true},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, Storage: "local", S3TLS: true},
 		},
 	}
 	for _, tt := range tests {
@@ -676,6 +678,42 @@ func TestShutdownTimeoutSettings(t *testing.T) {
 		err := run(context.Background(), append([]string{"serve", "--data", t.TempDir()}, tt.args...), envOf(tt.env), io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("serve %v with %v: %v, want an error about %s", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+// TestNodeNameOnEveryLogLine: with several nodes logging to one place,
+// every line says which node wrote it: --node-name, or the host name.
+func TestNodeNameOnEveryLogLine(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		t.Fatalf("no host name to default to: %v", err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--node-name", "web-2"}, "web-2"},
+		{nil, host},
+	} {
+		s := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", testkit.SQLiteURL(t), "--log-format", "json"}, tt.args...), nil)
+		getStatus(t, s.url+"/no-such-page")
+		if err := s.stop(t, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		for line := range strings.SplitSeq(strings.TrimSpace(s.stderr.String()), "\n") {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("log line %q: %v", line, err)
+			}
+			if rec["node"] != tt.want {
+				t.Errorf("log line without node %q: %s", tt.want, line)
+			}
+			lines++
+		}
+		if lines < 3 {
+			t.Errorf("only %d log lines:\n%s", lines, s.stderr.String())
 		}
 	}
 }

@@ -86,6 +86,6 @@ func (d *DevSender) Send(ctx context.Context, m Message) error {
 		link = u.String()
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "e-mail kept in the dev mailbox",
-		slog.Int64("id", m.ID), slog.String("kind", m.Kind), slog.String("open", link))
+		slog.Int64("email_id", m.ID), slog.String("kind", m.Kind), slog.String("open", link))
 	return nil
 }

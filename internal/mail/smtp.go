@@ -115,7 +115,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		// The server took the message; a failure after that (RSET, QUIT)
 		// must not cause a second copy.
 		if err != nil {
-			s.log.Warn("SMTP error after the message was accepted; not retrying", "id", m.ID, "err", err)
+			s.log.Warn("SMTP error after the message was accepted; not retrying", "email_id", m.ID, "err", err)
 		}
 		return nil
 	}

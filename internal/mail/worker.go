@@ -221,7 +221,7 @@ func (w *Worker) deliverDue(ctx context.Context, limit int) (int, error) {
 
 // deliver sends one claimed message and records the outcome.
 func (w *Worker) deliver(ctx context.Context, m sqldb.OutboxEmail, sendBy time.Time) error {
-	log := w.log.With("id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "to_domain", domainOf(m.To))
+	log := w.log.With("email_id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "to_domain", domainOf(m.To))
 	stopping := ctx.Err() != nil
 	// From here on the message is ours: finish it even if ctx ends.
 	ctx = context.WithoutCancel(ctx)

@@ -47,12 +47,35 @@ func residentOf(r *http.Request) lintel.Resident { return sessionOf(r).Resident(
 
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		// A proxy or load balancer that names its requests keeps its name,
+		// so one request can be followed through both logs; anything that
+		// is not a short plain token is replaced.
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequestID, id)))
 	})
+}
+
+// validRequestID accepts the request ids proxies make (UUIDs, hex, nginx's
+// $request_id, "abc-123.4"): 1 to 64 letters, digits, '-', '_', '.' or
+// ':', nothing a log line or a header could be bent by.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 type statusWriter struct {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -190,4 +191,45 @@ func FuzzSafeNext(f *testing.F) {
 			t.Fatalf("safeNext(%q) = %q, but safeNext(%q) = %q", in, got, got, safeNext(got))
 		}
 	})
+}
+
+// TestRequestIDFromTheProxy keeps a proxy's request id, so one request can
+// be followed through both logs, and replaces one that could bend a log
+// line or a header.
+func TestRequestIDFromTheProxy(t *testing.T) {
+	t.Parallel()
+	s, _ := newBareServer(t, Config{})
+	var seen string
+	h := s.requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = requestIDOf(r) }))
+	generated := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	for _, tt := range []struct {
+		name, in string
+		kept     bool
+	}{
+		{"a UUID", "3f2b8c1e-9d4a-4e7b-8a6f-1c2d3e4f5a6b", true},
+		{"nginx's $request_id", "b1946ac92492d2347c6235b4d2611184", true},
+		{"dots and colons", "edge-7:req.1234_5", true},
+		{"none", "", false},
+		{"a space", "abc def", false},
+		{"a new line", "abc\nlevel=ERROR msg=forged", false},
+		{"a quote", `abc"def`, false},
+		{"too long", strings.Repeat("a", 65), false},
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/x", nil)
+		if tt.in != "" {
+			req.Header["X-Request-Id"] = []string{tt.in}
+		}
+		h.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-Id")
+		if got != seen {
+			t.Errorf("%s: the answer says %q, the handler saw %q", tt.name, got, seen)
+		}
+		switch {
+		case tt.kept && got != tt.in:
+			t.Errorf("%s: request id %q became %q, want it kept", tt.name, tt.in, got)
+		case !tt.kept && !generated.MatchString(got):
+			t.Errorf("%s: request id %q gave %q, want a fresh one", tt.name, tt.in, got)
+		}
+	}
 }
