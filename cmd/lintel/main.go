@@ -34,6 +34,11 @@ Usage:
   lintel company quota [flags] COMPANY-ID [SIZE]
                             show a company's storage use, or set its quota (20GB, 1TB, default)
   lintel check    [flags]   verify the ledger (balanced transactions, cached balances); fails on a problem
+  lintel backup --to DIR [flags]
+                            back up a running Lintel (SQLite database, files, manifest with SHA-256s)
+  lintel restore --from DIR --data NEWDIR [--send-queued-mail]
+                            check a backup against its manifest and rebuild a data folder from it
+  lintel verify   [flags]   check that every file row has its stored object (and back), and the ledger
   lintel version            which Lintel this is (version or commit, and the Go version)
 
 Every flag has an environment variable; run "lintel serve -h" to see them.
@@ -59,6 +64,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCompany(ctx, args[1:], getenv, stdout, stderr)
 	case "check":
 		return cmdCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[1:], getenv, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		return cmdVersion(stdout)
 	case "help", "-h", "--help":

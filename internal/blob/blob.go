@@ -107,3 +107,12 @@ func CheckKey(key string) error {
 }
 
 func isKeyStart(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// Lister is a store that can enumerate what it holds, for the operator's
+// checks (lintel verify) and backups. Both stores Lintel ships implement it.
+type Lister interface {
+	// List calls fn with every stored blob's key and size, in no
+	// particular order, until fn returns an error, which List returns.
+	// Blobs being written (not yet visible to Open) are not listed.
+	List(ctx context.Context, fn func(key string, size int64) error) error
+}

@@ -276,3 +276,19 @@ func (c *checkedReader) atEnd() error {
 		}
 	}
 }
+
+// List implements Lister: every object under the store's prefix.
+func (s *S3) List(ctx context.Context, fn func(key string, size int64) error) error {
+	// Stopping early must stop the listing's goroutine too.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return fmt.Errorf("blob: list bucket %q: %w", s.bucket, s3Err(obj.Err))
+		}
+		if err := fn(strings.TrimPrefix(obj.Key, s.prefix), obj.Size); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}

@@ -308,3 +308,38 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 		}
 	})
 }
+
+// A restored copy holds back the mail that was still queued when the
+// backup was taken (waiting or being sent), and leaves sent and failed mail
+// as it was.
+func TestHoldQueuedMail(t *testing.T) {
+	t.Parallel()
+	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
+		ctx := context.Background()
+		for _, k := range []string{"waiting", "sending", "sent"} {
+			queue(t, db, lintel.Email{DedupeKey: "hold:" + k, To: k + "@example.com"})
+			clock.Advance(time.Minute)
+		}
+		// Claimed in the order queued: "waiting" is then sent, "sending"
+		// stays claimed, "sent" is left waiting.
+		first := claim(t, db)
+		if err := db.MarkEmailSent(ctx, first.ID, first.Attempts); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, db)
+		q, err := db.QueuedMailStatus(ctx)
+		if oldest := outboxStart.Add(time.Minute); err != nil || q.Count != 2 || !q.Oldest.Equal(oldest) {
+			t.Fatalf("queued before the hold: %+v, %v; want 2, the oldest queued at %v", q, err, oldest)
+		}
+		n, err := db.HoldQueuedMail(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("held %d, %v; want 2", n, err)
+		}
+		if q, err := db.QueuedMailStatus(ctx); err != nil || q.Count != 0 {
+			t.Fatalf("queued after the hold: %+v, %v", q, err)
+		}
+		if _, err := db.ClaimEmail(ctx, time.Minute); !errors.Is(err, lintel.ErrNotFound) {
+			t.Fatalf("a held mail can still be claimed: %v", err)
+		}
+	})
+}

@@ -175,6 +175,42 @@ func Run(t *testing.T, s blob.Store) {
 		}
 	})
 
+	t.Run("List", func(t *testing.T) {
+		l, ok := s.(blob.Lister)
+		if !ok {
+			t.Fatalf("%T cannot list what it holds (blob.Lister)", s)
+		}
+		want := map[string]int64{}
+		for i := range 3 {
+			k := key() + "/listed"
+			put(t, s, k, bytes.Repeat([]byte("x"), 10*i+1))
+			want[k] = int64(10*i + 1)
+		}
+		gone := key()
+		put(t, s, gone, []byte("deleted"))
+		if err := s.Delete(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		err := l.List(ctx, func(k string, size int64) error {
+			if strings.HasPrefix(k, prefix+"/") && strings.HasSuffix(k, "/listed") || k == gone {
+				got[k] = size
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("listed %v, want %v", got, want)
+		}
+		stop := errors.New("enough")
+		calls := 0
+		if err := l.List(ctx, func(string, int64) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("a List whose callback fails returned %v after %d calls, want the callback's error after 1", err, calls)
+		}
+	})
+
 	t.Run("NewKey", func(t *testing.T) {
 		seen := map[string]bool{}
 		now := time.Now().UTC()
