@@ -39,6 +39,9 @@ type DB struct {
 	log     *slog.Logger
 	now     func() time.Time
 
+	migrateUpTo   int               // Options.migrateUpTo
+	migrationText map[string]string // Options.migrationText
+
 	dashboards       companyCache[DashboardCounts]
 	rentTotals       companyCache[RentRollTotals]
 	receivableTotals companyCache[keptReceivables]
@@ -48,6 +51,12 @@ type DB struct {
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // the clock; time.Now when nil
+
+	// The upgrade tests build databases as earlier releases left them
+	// (export_test.go): only the migrations up to migrateUpTo, with the
+	// files in migrationText read as they were then.
+	migrateUpTo   int
+	migrationText map[string]string
 }
 
 // Open connects to url and runs pending migrations. url is a postgres://
@@ -60,7 +69,7 @@ func Open(ctx context.Context, url, dataDir string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	db := &DB{log: opt.Logger, now: opt.Now}
+	db := &DB{log: opt.Logger, now: opt.Now, migrateUpTo: opt.migrateUpTo, migrationText: opt.migrationText}
 	switch {
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		db.dialect = Postgres
