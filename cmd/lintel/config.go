@@ -31,6 +31,9 @@ type config struct {
 	SMTPTLS     string // "starttls" (default), "tls" or "none"
 	LogFormat   string
 	LogLevel    string
+	// TLSCert and TLSKey are the PEM certificate chain and key to serve
+	// HTTPS with directly; empty serves plain HTTP (behind a proxy).
+	TLSCert, TLSKey string
 	// NodeName names this node on every log line (several nodes may log
 	// to one place).
 	NodeName string
@@ -101,6 +104,8 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LINTEL_SMTP_TLS", "starttls"), "SMTP transport security: starttls, tls or none (LINTEL_SMTP_TLS)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LINTEL_LOG_FORMAT", "text"), "log format: text or json (LINTEL_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("LINTEL_TLS_CERT", ""), "serve HTTPS with this PEM certificate chain, read again when it changes (LINTEL_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("LINTEL_TLS_KEY", ""), "the private key of --tls-cert, PEM (LINTEL_TLS_KEY)")
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node-name", env("LINTEL_NODE_NAME", host), "this node's name on every log line, to tell nodes apart (LINTEL_NODE_NAME; default the host name)")
 	shutdown := 30 * time.Second
@@ -148,7 +153,11 @@ func (c *config) baseURL() (*url.URL, error) {
 		if strings.HasPrefix(host, ":") {
 			host = "localhost" + host
 		}
-		raw = "http://" + host
+		scheme := "http://"
+		if c.TLSCert != "" {
+			scheme = "https://"
+		}
+		raw = scheme + host
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -169,6 +178,9 @@ func (c *config) check() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error (LINTEL_LOG_LEVEL)", c.LogLevel)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither (LINTEL_TLS_CERT, LINTEL_TLS_KEY)")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout %v: give a positive duration such as 30s or 2m (LINTEL_SHUTDOWN_TIMEOUT)", c.ShutdownTimeout)

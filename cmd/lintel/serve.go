@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -54,9 +55,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeFiles()
 
+	var certs *certReloader
+	if c.TLSCert != "" {
+		// A certificate that does not load stops the start, before the port.
+		if certs, err = newCertReloader(c.TLSCert, c.TLSKey, log); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Lintel running? choose another with --addr)", c.Addr, err)
+	}
+	if certs != nil {
+		ln = tls.NewListener(ln, tlsConfig(certs.GetCertificate))
 	}
 	if c.BaseURL == "" {
 		// With --addr :0 the port is only known now.
@@ -78,6 +89,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if len(c.TrustedProxies) > 0 {
 		log.Info("forwarded headers believed from trusted proxies", "trusted_proxies", c.TrustedProxies)
+	}
+	plain := certs == nil && web.PlainHTTPOutside(base)
+	if plain {
+		log.Warn("signing in needs HTTPS: browsers reach "+base.String()+" over plain HTTP and refuse its sign-in cookie, so every log-in will fail; "+
+			"serve HTTPS with --tls-cert and --tls-key, or put a proxy that provides it in front (see the README) and set --base-url to the https:// address",
+			"base_url", base.String())
 	}
 	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files, TrustedProxies: c.TrustedProxies}, db, log)
 	if err != nil {

@@ -233,3 +233,36 @@ func TestRequestIDFromTheProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginPageSaysSignInNeedsHTTPS: reached over plain HTTP from another
+// machine, where browsers refuse the Secure session cookie, the log-in page
+// says that signing in needs HTTPS and how to get it, instead of failing
+// every sign-in silently; on this machine or over HTTPS it does not.
+func TestLoginPageSaysSignInNeedsHTTPS(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		base, host string
+		warn       bool
+	}{
+		{"http://192.168.1.20:8080", "192.168.1.20:8080", true},
+		{"http://lintel.lan:8080", "lintel.lan:8080", true},
+		{"http://localhost:8080", "192.168.1.20:8080", true}, // --addr :8080 reached from the LAN
+		{"http://localhost:8080", "localhost:8080", false},
+		{"http://localhost:8080", "127.0.0.1:8080", false},
+		{"http://localhost:8080", "[::1]:8080", false},
+		{"https://lintel.example.com", "lintel.example.com", false},
+	} {
+		base, _ := url.Parse(tt.base)
+		s, _ := newBareServer(t, Config{BaseURL: base})
+		req := httptest.NewRequest("GET", "/login", nil)
+		req.Host = tt.host
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s via %s: %d", tt.base, tt.host, rec.Code)
+		}
+		if got := strings.Contains(rec.Body.String(), `id="plain-http"`); got != tt.warn {
+			t.Errorf("base %s, host %s: warning shown %v, want %v", tt.base, tt.host, got, tt.warn)
+		}
+	}
+}

@@ -47,8 +47,12 @@ type Page struct {
 	Localized bool
 	// Portal is the portal's navigation (tabs, company switcher, approvals
 	// waiting), read by render for signed-in Area "portal" pages.
-	Portal  sqldb.PortalNav
-	printer i18n.Printer
+	Portal sqldb.PortalNav
+	// PlainHTTP: the page was asked for over plain HTTP from another
+	// machine (the base URL is http:// and the request's host is not this
+	// machine's), where signing in cannot work; the log-in page says so.
+	PlainHTTP bool
+	printer   i18n.Printer
 }
 
 func (p *Page) page() *Page { return p }
@@ -236,6 +240,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p := data.page()
 	p.RequestID = requestIDOf(r)
 	p.Static = staticURL
+	p.PlainHTTP = s.cfg.BaseURL.Scheme == "http" && PlainHTTPOutside(&url.URL{Scheme: "http", Host: r.Host})
 	if p.Session == nil {
 		p.Session = sessionOf(r)
 	}

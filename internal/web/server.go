@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"lintel.dev/lintel/internal/blob"
@@ -38,6 +39,22 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose forwarded headers
 	// (Forwarded, X-Forwarded-For) name the client; empty believes none.
 	TrustedProxies []netip.Prefix
+}
+
+// PlainHTTPOutside reports an address that browsers reach over plain HTTP
+// from other machines: they refuse the Secure session cookie there, so
+// signing in cannot work. Loopback addresses are exempt (browsers treat
+// them as secure, which is what makes the demo work).
+func PlainHTTPOutside(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // DefaultStaffSession and DefaultResidentSession are the project's chosen
