@@ -54,6 +54,10 @@ var (
 	// ErrSizeMismatch means the reader given to Put yielded a different
 	// number of bytes than the size it was announced with.
 	ErrSizeMismatch = errors.New("blob: content length differs from the announced size")
+	// ErrUnavailable means the store could not be reached or refused the
+	// request (an S3 outage, a network fault, keys revoked): nothing was
+	// stored or read, and the same request may well work later.
+	ErrUnavailable = errors.New("blob: file storage unavailable")
 )
 
 // MaxKeyLen bounds a key's length; S3 allows 1024 bytes, file systems less
@@ -107,6 +111,12 @@ func CheckKey(key string) error {
 }
 
 func isKeyStart(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// Checker is a store that can say whether it is reachable now, for the
+// readiness probe.
+type Checker interface {
+	Check(ctx context.Context) error
+}
 
 // Lister is a store that can enumerate what it holds, for the operator's
 // checks (lintel verify) and backups. Both stores Lintel ships implement it.

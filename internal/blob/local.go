@@ -246,3 +246,12 @@ func (s *Local) List(ctx context.Context, fn func(key string, size int64) error)
 		return fn(name, info.Size())
 	})
 }
+
+// Check implements Checker: the folder is still there (a disk unmounted or
+// a folder removed under a running server shows here).
+func (s *Local) Check(ctx context.Context) error {
+	if _, err := s.root.Stat("."); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}

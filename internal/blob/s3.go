@@ -190,12 +190,26 @@ func isNotFound(err error) bool {
 
 // s3Err adds the server's error code to err, which is what an operator
 // searches for ("AccessDenied", "SignatureDoesNotMatch", ...).
+// Every such failure is ErrUnavailable too: whatever the server or the
+// network said, the file could not be reached just now.
 func s3Err(err error) error {
 	resp := minio.ToErrorResponse(err)
 	if resp.Code == "" || strings.Contains(err.Error(), resp.Code) {
-		return err
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	return fmt.Errorf("%s: %w", resp.Code, err)
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, resp.Code, err)
+}
+
+// Check implements Checker: the bucket answers.
+func (s *S3) Check(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return s3Err(err)
+	}
+	if !ok {
+		return fmt.Errorf("%w: bucket %q does not exist", ErrUnavailable, s.bucket)
+	}
+	return nil
 }
 
 // checkedReader passes r through while holding it to its announced size,

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"lintel.dev/lintel/internal/blob"
 	"lintel.dev/lintel/internal/i18n"
 	"lintel.dev/lintel/internal/lintel"
 	"lintel.dev/lintel/internal/sqldb"
@@ -322,9 +324,16 @@ type errorPage struct {
 // renderError turns an error into the page for its kind. Internal errors
 // are logged with the request id and shown without detail.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	// The file store first: its network errors would pass for the
+	// database's below.
+	if errors.Is(err, blob.ErrUnavailable) {
+		s.log.Error("file storage unavailable", "id", requestIDOf(r), "path", logPath(r.URL.Path), "err", err)
+		s.renderUnavailable(w, r, filesUnavailableMessage)
+		return
+	}
 	if unavailable(err) {
 		s.log.Error("database unavailable", "id", requestIDOf(r), "path", logPath(r.URL.Path), "err", err)
-		s.renderUnavailable(w, r)
+		s.renderUnavailable(w, r, unavailableMessage)
 		return
 	}
 	status := http.StatusInternalServerError

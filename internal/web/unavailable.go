@@ -20,6 +20,10 @@ import (
 
 const unavailableMessage = "Lintel cannot reach its database just now. Nothing you saved is lost: try again in a moment."
 
+// filesUnavailableMessage is the same for the file store (an S3 outage):
+// the records are fine, the photos and documents are out of reach.
+const filesUnavailableMessage = "Lintel cannot reach its file storage just now, so photos and documents cannot be opened or added. Nothing is lost: try again in a moment."
+
 // unavailable reports whether err says the database could not be reached
 // (connection refused or lost, the server shutting down, the pool closed),
 // as opposed to a query that failed.
@@ -48,11 +52,12 @@ func unavailable(err error) bool {
 	return strings.Contains(err.Error(), "sql: database is closed")
 }
 
-// renderUnavailable answers 503 with a Retry-After, in the reader's language.
-func (s *Server) renderUnavailable(w http.ResponseWriter, r *http.Request) {
+// renderUnavailable answers 503 with a Retry-After and message, in the
+// reader's language.
+func (s *Server) renderUnavailable(w http.ResponseWriter, r *http.Request, message string) {
 	w.Header().Set("Retry-After", "5")
-	p := &errorPage{Page: Page{Title: "Back in a moment", Localized: true}, Status: http.StatusServiceUnavailable, Message: unavailableMessage}
+	p := &errorPage{Page: Page{Title: "Back in a moment", Localized: true}, Status: http.StatusServiceUnavailable, Message: message}
 	if err := s.render(w, r, http.StatusServiceUnavailable, "error.html", p); err != nil {
-		http.Error(w, unavailableMessage, http.StatusServiceUnavailable)
+		http.Error(w, message, http.StatusServiceUnavailable)
 	}
 }
