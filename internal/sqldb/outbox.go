@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -311,4 +312,65 @@ func (db *DB) emailPage(ctx context.Context, where string, args sqlArgs, before 
 		page.Older = page.Emails[limit-1].ID
 	}
 	return page, err
+}
+
+// MailDelayedAfter is how long mail may wait before it counts as delayed:
+// a person expecting an invitation or a task link has noticed by then.
+const MailDelayedAfter = 15 * time.Minute
+
+// MailDelay is the company's mail still waiting longer than
+// MailDelayedAfter.
+type MailDelay struct {
+	Count  int
+	Oldest time.Time // when the oldest of them was queued
+}
+
+// delayedMail is the condition on the outbox for the company's mail not
+// sent yet that has failed at least once (attempts counts the one in
+// progress too) or waited since before $2.
+const delayedMail = `status IN ('pending', 'sending') AND company_id = $1
+	AND ((status = 'pending' AND attempts > 0) OR attempts > 1 OR created_at < $2)`
+
+// DelayedEmails lists the company's mail that is taking long: not sent yet,
+// and either retrying after a failure or waiting longer than
+// MailDelayedAfter, oldest first, at most limit of them.
+func (db *DB) DelayedEmails(ctx context.Context, s lintel.Staff, limit int) ([]OutboxEmail, error) {
+	if err := s.Require(lintel.PermViewRecords); err != nil {
+		return nil, err
+	}
+	var out []OutboxEmail
+	err := db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE `+delayedMail+` ORDER BY id LIMIT $3`,
+			s.CompanyID, ts(tx.Now.Add(-MailDelayedAfter)), pageSize(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delayed e-mails: %w", err)
+	}
+	return out, nil
+}
+
+// MailDelayOf counts the company's mail waiting longer than
+// MailDelayedAfter, for the dashboard's alert.
+func (db *DB) MailDelayOf(ctx context.Context, s lintel.Staff) (MailDelay, error) {
+	var d MailDelay
+	err := db.view(ctx, func(tx *Tx) error {
+		return tx.get(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending') AND company_id = $1 AND created_at < $2`,
+			[]any{s.CompanyID, ts(tx.Now.Add(-MailDelayedAfter))}, &d.Count, at(&d.Oldest))
+	})
+	if err != nil {
+		return MailDelay{}, fmt.Errorf("mail delay: %w", err)
+	}
+	return d, nil
 }

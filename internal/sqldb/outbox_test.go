@@ -343,3 +343,53 @@ func TestHoldQueuedMail(t *testing.T) {
 		}
 	})
 }
+
+// Mail that is taking long shows: at once when it is retrying after a
+// failure, and after MailDelayedAfter when it is still waiting; only the
+// company's own, and sent mail never.
+func TestDelayedEmails(t *testing.T) {
+	t.Parallel()
+	forEachOutboxDB(t, func(t *testing.T, db *sqldb.DB, clock *testkit.Clock) {
+		ctx := context.Background()
+		s := newCompanyStaff(t, db, "Slow Mail Co")
+		other := newCompanyStaff(t, db, "Other Mail Co")
+		queue(t, db, lintel.Email{CompanyID: s.CompanyID, DedupeKey: "delay:sent", To: "sent@example.com"})
+		sent := claim(t, db)
+		if err := db.MarkEmailSent(ctx, sent.ID, sent.Attempts); err != nil {
+			t.Fatal(err)
+		}
+		queue(t, db, lintel.Email{CompanyID: s.CompanyID, DedupeKey: "delay:retrying", To: "retrying@example.com"})
+		retrying := claim(t, db)
+		if err := db.RetryEmail(ctx, retrying.ID, retrying.Attempts, clock.Now().Add(time.Hour), "451 4.7.1 greylisted"); err != nil {
+			t.Fatal(err)
+		}
+		queue(t, db, lintel.Email{CompanyID: s.CompanyID, DedupeKey: "delay:waiting", To: "waiting@example.com"})
+		queue(t, db, lintel.Email{CompanyID: other.CompanyID, DedupeKey: "delay:other", To: "other@example.com"})
+		list := func() []string {
+			t.Helper()
+			ms, err := db.DelayedEmails(ctx, s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var to []string
+			for _, m := range ms {
+				to = append(to, m.To)
+			}
+			return to
+		}
+		if got := fmt.Sprint(list()); got != "[retrying@example.com]" {
+			t.Fatalf("delayed at once: %s, want only the one retrying", got)
+		}
+		if d, err := db.MailDelayOf(ctx, s); err != nil || d.Count != 0 {
+			t.Fatalf("the dashboard's delay before 15 minutes: %+v, %v", d, err)
+		}
+		clock.Advance(sqldb.MailDelayedAfter + time.Minute)
+		if got := fmt.Sprint(list()); got != "[retrying@example.com waiting@example.com]" {
+			t.Fatalf("delayed after 16 minutes: %s", got)
+		}
+		d, err := db.MailDelayOf(ctx, s)
+		if err != nil || d.Count != 2 || !d.Oldest.Equal(outboxStart) {
+			t.Fatalf("the dashboard's delay after 16 minutes: %+v, %v", d, err)
+		}
+	})
+}

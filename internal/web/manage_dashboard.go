@@ -26,6 +26,11 @@ type dashboardPage struct {
 	// Undelivered is set when some of the company's e-mails could not be
 	// delivered: a person is waiting for a message that will not come.
 	Undelivered bool
+	// MailDelay counts the mail waiting longer than sqldb.MailDelayedAfter
+	// (a mail server refusing for now); MailWaiting says how long the
+	// oldest has.
+	MailDelay   sqldb.MailDelay
+	MailWaiting string
 	// Maintenance is what waits for the dispatchers (manage_maintenance.go).
 	Maintenance sqldb.MaintenanceCounts
 }
@@ -56,6 +61,12 @@ func (s *Server) manageDashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Undelivered = len(failed.Emails) > 0
+	if p.MailDelay, err = s.db.MailDelayOf(ctx, st); err != nil {
+		return err
+	}
+	if p.MailDelay.Count > 0 {
+		p.MailWaiting = ageText(s.cfg.Now().Sub(p.MailDelay.Oldest))
+	}
 	if p.Maintenance, err = s.db.CountMaintenance(ctx, st); err != nil {
 		return err
 	}
