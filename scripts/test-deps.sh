@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go: PostgreSQL, Chromium, and a C
-# compiler for `go test -race` (Debian packages), and versitygw, the
-# S3-compatible server the storage tests run (with `go install`), and axe-core,
+# compiler for `go test -race` (Debian packages), versitygw, the
+# S3-compatible server the storage tests run, and pebble, the ACME CA of the
+# HTTPS tests (both with `go install`), and axe-core,
 # the accessibility checker of the browser tests (with `npm ci`). Installs
 # only what is missing, so it is cheap to run every time.
 set -euo pipefail
@@ -18,6 +19,19 @@ if [ -n "${LINTEL_VERSITYGW:-}" ]; then
 elif ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOPATH | cut -d: -f1)/bin/versitygw" ]; then
 	echo "test-deps: installing versitygw $versitygw_version (go install, about two minutes)" >&2
 	go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+fi
+
+# pebble: Let's Encrypt's ACME test CA, for the --tls-domain tests; pinned,
+# into GOPATH/bin (LINTEL_PEBBLE overrides). It builds in seconds.
+pebble_version=v2.10.3
+if [ -n "${LINTEL_PEBBLE:-}" ]; then
+	if [ ! -x "$LINTEL_PEBBLE" ]; then
+		echo "LINTEL_PEBBLE=$LINTEL_PEBBLE is not an executable file; unset it to install pebble with go install" >&2
+		exit 1
+	fi
+elif ! command -v pebble >/dev/null 2>&1 && [ ! -x "$(go env GOPATH | cut -d: -f1)/bin/pebble" ]; then
+	echo "test-deps: installing pebble $pebble_version (go install)" >&2
+	go install "github.com/letsencrypt/pebble/v2/cmd/pebble@$pebble_version"
 fi
 
 missing=()

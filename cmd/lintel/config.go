@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -34,6 +35,11 @@ type config struct {
 	// TLSCert and TLSKey are the PEM certificate chain and key to serve
 	// HTTPS with directly; empty serves plain HTTP (behind a proxy).
 	TLSCert, TLSKey string
+	// TLSDomains get certificates from the ACME CA at ACMEDirectory (the
+	// account's contact ACMEEmail), answering its HTTP-01 challenges on
+	// HTTPAddr, which also redirects every other request to HTTPS.
+	TLSDomains                         []string
+	ACMEDirectory, ACMEEmail, HTTPAddr string
 	// NodeName names this node on every log line (several nodes may log
 	// to one place).
 	NodeName string
@@ -106,6 +112,28 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.LogLevel, "log-level", env("LINTEL_LOG_LEVEL", "info"), "log level: debug, info, warn, error (LINTEL_LOG_LEVEL)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("LINTEL_TLS_CERT", ""), "serve HTTPS with this PEM certificate chain, read again when it changes (LINTEL_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("LINTEL_TLS_KEY", ""), "the private key of --tls-cert, PEM (LINTEL_TLS_KEY)")
+	if v := getenv("LINTEL_TLS_DOMAIN"); v != "" {
+		for d := range strings.SplitSeq(v, ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				c.TLSDomains = append(c.TLSDomains, strings.ToLower(d))
+			}
+		}
+	}
+	domainFlagSeen := false
+	fs.Func("tls-domain", "serve HTTPS for this domain with certificates from an ACME CA (Let's Encrypt by default); repeatable (LINTEL_TLS_DOMAIN, comma-separated)", func(v string) error {
+		if !domainFlagSeen {
+			c.TLSDomains, domainFlagSeen = nil, true
+		}
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v == "" || strings.ContainsAny(v, "/: ") {
+			return fmt.Errorf("%q is not a domain name: give one such as lintel.example.com", v)
+		}
+		c.TLSDomains = append(c.TLSDomains, v)
+		return nil
+	})
+	fs.StringVar(&c.ACMEDirectory, "acme-directory", env("LINTEL_ACME_DIRECTORY", letsEncrypt), "the ACME CA's directory URL, for --tls-domain (LINTEL_ACME_DIRECTORY)")
+	fs.StringVar(&c.ACMEEmail, "acme-email", env("LINTEL_ACME_EMAIL", ""), "contact e-mail for the ACME account, told about expiring certificates (LINTEL_ACME_EMAIL)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("LINTEL_HTTP_ADDR", ":80"), "with --tls-domain: where the CA's HTTP-01 challenges are answered and plain HTTP is redirected to HTTPS (LINTEL_HTTP_ADDR)")
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node-name", env("LINTEL_NODE_NAME", host), "this node's name on every log line, to tell nodes apart (LINTEL_NODE_NAME; default the host name)")
 	shutdown := 30 * time.Second
@@ -157,6 +185,12 @@ func (c *config) baseURL() (*url.URL, error) {
 		if c.TLSCert != "" {
 			scheme = "https://"
 		}
+		if len(c.TLSDomains) > 0 {
+			scheme, host = "https://", c.TLSDomains[0]
+			if _, port, err := net.SplitHostPort(c.Addr); err == nil && port != "443" {
+				host = net.JoinHostPort(host, port)
+			}
+		}
 		raw = scheme + host
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
@@ -178,6 +212,9 @@ func (c *config) check() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error (LINTEL_LOG_LEVEL)", c.LogLevel)
+	}
+	if len(c.TLSDomains) > 0 && c.TLSCert != "" {
+		return fmt.Errorf("--tls-domain gets certificates from an ACME CA; --tls-cert serves your own: choose one")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither (LINTEL_TLS_CERT, LINTEL_TLS_KEY)")

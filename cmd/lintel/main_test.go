@@ -429,7 +429,7 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, Storage: "local", S3TLS: true},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, ACMEDirectory: letsEncrypt, HTTPAddr: ":80", Storage: "local", S3TLS: true},
 		},
 		{
 			name: "environment",
@@ -447,19 +447,19 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 			want: config{Addr: ":9000", Data: "/var/lib/lintel", DatabaseURL: "postgres://db/lintel",
 				BaseURL: "https://lintel.example.com", SMTPHost: "mail.example.com", SMTPPort: 2525,
 				SMTPUser: "u", SMTPPass: "p", SMTPFrom: "Rent <rent@example.com>", SMTPTLS: "tls",
-				LogFormat: "json", LogLevel: "debug", NodeName: "web-1", ShutdownTimeout: 2 * time.Minute, Storage: "s3", S3Endpoint: "s3.example.com", S3Bucket: "files",
+				LogFormat: "json", LogLevel: "debug", NodeName: "web-1", ShutdownTimeout: 2 * time.Minute, ACMEDirectory: letsEncrypt, HTTPAddr: ":80", Storage: "s3", S3Endpoint: "s3.example.com", S3Bucket: "files",
 				S3AccessKey: "ak", S3SecretKey: "sk", S3Region: "eu-west-3", S3TLS: false, S3Prefix: "lintel/"},
 		},
 		{
 			name: "flags win over the environment",
 			env:  map[string]string{"LINTEL_ADDR": ":9000", "LINTEL_SMTP_PORT": "2525", "LINTEL_LOG_LEVEL": "debug", "LINTEL_DATA": "/env", "LINTEL_NODE_NAME": "env", "LINTEL_SHUTDOWN_TIMEOUT": "1m"},
 			args: []string{"--addr", "127.0.0.1:7000", "--smtp-port", "465", "--log-level", "warn", "-data", "/flag", "--node-name", "flag", "--shutdown-timeout", "5s"},
-			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn", NodeName: "flag", ShutdownTimeout: 5 * time.Second, Storage: "local", S3TLS: true},
+			want: config{Addr: "127.0.0.1:7000", Data: "/flag", SMTPPort: 465, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "warn", NodeName: "flag", ShutdownTimeout: 5 * time.Second, ACMEDirectory: letsEncrypt, HTTPAddr: ":80", Storage: "local", S3TLS: true},
 		},
 		{
 			name: "a port that is not a number falls back to the default",
 			env:  map[string]string{"LINTEL_SMTP_PORT": "submission"},
-			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, Storage: "local", S3TLS: true},
+			want: config{Addr: "localhost:8080", Data: "lintel-data", SMTPPort: 587, SMTPFrom: "Lintel <no-reply@localhost>", SMTPTLS: "starttls", LogFormat: "text", LogLevel: "info", NodeName: host, ShutdownTimeout: 30 * time.Second, ACMEDirectory: letsEncrypt, HTTPAddr: ":80", Storage: "local", S3TLS: true},
 		},
 	}
 	for _, tt := range tests {

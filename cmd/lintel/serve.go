@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
+	"time"
 
 	"lintel.dev/lintel/internal/sqldb"
 	"lintel.dev/lintel/internal/web"
@@ -69,10 +72,36 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if certs != nil {
 		ln = tls.NewListener(ln, tlsConfig(certs.GetCertificate))
 	}
+	var challenges *http.Server
+	if len(c.TLSDomains) > 0 {
+		m := acmeManager(&c, db, log)
+		ln = tls.NewListener(ln, acmeTLSConfig(m))
+		// The CA checks each domain over plain HTTP on port 80; every
+		// other plain-HTTP request is sent to HTTPS.
+		hln, err := net.Listen("tcp", c.HTTPAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s for the ACME CA's HTTP-01 challenges: %w (the CA connects to port 80; choose the address with --http-addr)", c.HTTPAddr, err)
+		}
+		challenges = &http.Server{Handler: m.HTTPHandler(nil), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := challenges.Serve(hln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("the HTTP-01 listener stopped", "err", err)
+			}
+		}()
+		defer challenges.Close()
+	}
 	if c.BaseURL == "" {
 		// With --addr :0 the port is only known now.
 		base.Host = ln.Addr().String()
-		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		tcp, ok := ln.Addr().(*net.TCPAddr)
+		switch {
+		case ok && len(c.TLSDomains) > 0 && tcp.Port == 443:
+			base.Host = c.TLSDomains[0]
+		case ok && len(c.TLSDomains) > 0:
+			base.Host = net.JoinHostPort(c.TLSDomains[0], strconv.Itoa(tcp.Port))
+		case ok && tcp.IP.IsUnspecified():
 			base.Host = fmt.Sprintf("localhost:%d", tcp.Port)
 		}
 	}
@@ -90,7 +119,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(c.TrustedProxies) > 0 {
 		log.Info("forwarded headers believed from trusted proxies", "trusted_proxies", c.TrustedProxies)
 	}
-	plain := certs == nil && web.PlainHTTPOutside(base)
+	plain := certs == nil && challenges == nil && web.PlainHTTPOutside(base)
 	if plain {
 		log.Warn("signing in needs HTTPS: browsers reach "+base.String()+" over plain HTTP and refuse its sign-in cookie, so every log-in will fail; "+
 			"serve HTTPS with --tls-cert and --tls-key, or put a proxy that provides it in front (see the README) and set --base-url to the https:// address",

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -110,28 +109,7 @@ func acquireS3(t testing.TB) (*s3Server, error) {
 
 // versitygwPath finds the binary: VersitygwEnv, PATH, then GOPATH/bin
 // (where `go install` puts it, often not on PATH).
-func versitygwPath() string {
-	if p := os.Getenv(VersitygwEnv); p != "" {
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-		return ""
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	out, err := exec.Command("go", "env", "GOPATH").Output()
-	if err != nil {
-		return ""
-	}
-	for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-		p := filepath.Join(dir, "bin", "versitygw")
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func versitygwPath() string { return toolPath(VersitygwEnv, "versitygw") }
 
 // startS3 starts versitygw on a free loopback port and waits until it
 // answers. The port is found by listening and closing, so another process
