@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -373,4 +375,61 @@ func (db *DB) MailDelayOf(ctx context.Context, s lintel.Staff) (MailDelay, error
 		return MailDelay{}, fmt.Errorf("mail delay: %w", err)
 	}
 	return d, nil
+}
+
+// BouncedLink is a task-link or approval e-mail of a request that could not
+// be delivered: the operator or owner never got their link.
+type BouncedLink struct {
+	VisitID    int64 // the visit whose task link it carried, or
+	ApprovalID int64 // the approval it asked for
+	To, Reason string
+	At         time.Time // when it was queued
+}
+
+// BouncedLinks lists the undelivered task-link e-mails of visitIDs and
+// approval requests (and reminders) of approvalIDs, in the order queued.
+// Their dedupe keys name the visit or approval ("visit_assigned:<visit>:…",
+// "visit_link:<visit>:…", "approval_request:<approval>:…",
+// "approval_reminder:<approval>:…"); only failed mail is read, which is
+// little.
+func (db *DB) BouncedLinks(ctx context.Context, s lintel.Staff, visitIDs, approvalIDs []int64) ([]BouncedLink, error) {
+	if len(visitIDs) == 0 && len(approvalIDs) == 0 {
+		return nil, nil
+	}
+	var out []BouncedLink
+	err := db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT dedupe_key, to_email, last_error, created_at FROM outbox
+			WHERE status = 'failed' AND company_id = $1 AND kind IN ('visit_assigned_operator', 'approval_request') ORDER BY id`, s.CompanyID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			var b BouncedLink
+			if err := rows.Scan(&key, &b.To, &b.Reason, at(&b.At)); err != nil {
+				return err
+			}
+			what, rest, _ := strings.Cut(key, ":")
+			idText, _, _ := strings.Cut(rest, ":")
+			id, err := strconv.ParseInt(idText, 10, 64)
+			if err != nil {
+				continue
+			}
+			switch {
+			case (what == "visit_assigned" || what == "visit_link") && slices.Contains(visitIDs, id):
+				b.VisitID = id
+			case (what == "approval_request" || what == "approval_reminder") && slices.Contains(approvalIDs, id):
+				b.ApprovalID = id
+			default:
+				continue
+			}
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bounced links: %w", err)
+	}
+	return out, nil
 }

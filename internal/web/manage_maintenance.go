@@ -387,6 +387,9 @@ type visitView struct {
 	Scheduled     string // "Mon 2 Jan 2006, 15:04" or ""
 	InvoiceAmount string // formatted, "" when none
 	InvoiceTax    string
+	// Bounced is the undelivered e-mail that carried this visit's task
+	// link, if any: the operator never got it.
+	Bounced *sqldb.BouncedLink
 }
 
 func deskVisitLabel(st lintel.VisitStatus) string {
@@ -437,6 +440,9 @@ type maintenanceRequestPage struct {
 	Photos    []photoGroup
 	Events    []sqldb.Event
 	Approvals []lintel.Approval
+	// ApprovalBounced holds, by approval id, an approval e-mail that could
+	// not be delivered to an owner.
+	ApprovalBounced map[int64]*sqldb.BouncedLink
 
 	EditForm, StatusForm, AssignForm, ScheduleForm    Form
 	PriorityOptions, CategoryOptions, OperatorOptions []Option
@@ -508,6 +514,31 @@ func (s *Server) renderMaintenanceRequest(w http.ResponseWriter, r *http.Request
 			vv.NeedsDecision = q.Status.Open() && (v.Status == lintel.VisitUnable || v.FollowUp != lintel.FollowUpNone)
 		}
 		p.Visits = append(p.Visits, vv)
+	}
+	var visitIDs, approvalIDs []int64
+	for _, v := range d.Visits {
+		visitIDs = append(visitIDs, v.ID)
+	}
+	for _, a := range d.Approvals {
+		approvalIDs = append(approvalIDs, a.ID)
+	}
+	bounced, err := s.db.BouncedLinks(ctx, st, visitIDs, approvalIDs)
+	if err != nil {
+		return err
+	}
+	for _, b := range bounced {
+		if b.ApprovalID != 0 {
+			if p.ApprovalBounced == nil {
+				p.ApprovalBounced = map[int64]*sqldb.BouncedLink{}
+			}
+			p.ApprovalBounced[b.ApprovalID] = &b
+			continue
+		}
+		for i := range p.Visits {
+			if p.Visits[i].ID == b.VisitID {
+				p.Visits[i].Bounced = &b
+			}
+		}
 	}
 	for i := range p.Visits {
 		if p.Visits[i].Open && p.Current == nil {

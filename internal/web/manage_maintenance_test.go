@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"lintel.dev/lintel/internal/auth"
 	"lintel.dev/lintel/internal/lintel"
@@ -559,4 +560,39 @@ func TestManageMaintenanceFiles(t *testing.T) {
 	bc.loginAs(w.B.Emails[testkit.Admin], testkit.Password)
 	bc.get(photo).want(t, 404)
 	bc.get(visitPath(a.Visit)+"/invoice").want(t, 404)
+}
+
+// TestBouncedTaskLinkShownOnTheRequest: when the e-mail carrying the
+// operator's task link is refused for good, the request page says so
+// beside the visit, with the reason and what to do.
+func TestBouncedTaskLinkShownOnTheRequest(t *testing.T) {
+	t.Parallel()
+	db, w := testkit.SQLiteWorld(t)
+	app := newTestApp(t, db)
+	a := w.A
+	c := app.client(t)
+	c.loginAs(a.Emails[testkit.Admin], testkit.Password)
+	if r := c.get(reqPath(a.Request)).want(t, 200); strings.Contains(r.Body, `id="link-bounced"`) {
+		t.Fatal("a bounce is shown before any mail failed")
+	}
+	c.postForm(visitPath(a.Visit)+"/resend", nil).wantRedirect(t, reqPath(a.Request))
+	ctx := context.Background()
+	for {
+		m, err := db.ClaimEmail(ctx, time.Minute)
+		if lintel.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.To == "pipes@harbour.test" && strings.HasPrefix(m.Subject, "New link:") {
+			err = db.FailEmail(ctx, m.ID, m.Attempts, "550 5.1.1 no such user")
+		} else {
+			err = db.MarkEmailSent(ctx, m.ID, m.Attempts)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.get(reqPath(a.Request)).want(t, 200).wantBody(t, `id="link-bounced"`, "The e-mail with the task link to pipes@harbour.test was not delivered", "550 5.1.1 no such user", "send a new link")
 }
