@@ -40,6 +40,10 @@ type config struct {
 	// HTTPAddr, which also redirects every other request to HTTPS.
 	TLSDomains                         []string
 	ACMEDirectory, ACMEEmail, HTTPAddr string
+	// MetricsAddr is a private listener serving /metrics to anyone who
+	// reaches it; empty serves them only on the main listener (to this
+	// machine and to administrators).
+	MetricsAddr string
 	// NodeName names this node on every log line (several nodes may log
 	// to one place).
 	NodeName string
@@ -134,6 +138,7 @@ func (c *config) flags(name string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.ACMEDirectory, "acme-directory", env("LINTEL_ACME_DIRECTORY", letsEncrypt), "the ACME CA's directory URL, for --tls-domain (LINTEL_ACME_DIRECTORY)")
 	fs.StringVar(&c.ACMEEmail, "acme-email", env("LINTEL_ACME_EMAIL", ""), "contact e-mail for the ACME account, told about expiring certificates (LINTEL_ACME_EMAIL)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("LINTEL_HTTP_ADDR", ":80"), "with --tls-domain: where the CA's HTTP-01 challenges are answered and plain HTTP is redirected to HTTPS (LINTEL_HTTP_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("LINTEL_METRICS_ADDR", ""), "a private address serving /metrics (Prometheus) to anyone who reaches it, e.g. 10.0.0.5:9100; keep it off the internet (LINTEL_METRICS_ADDR)")
 	host, _ := os.Hostname()
 	fs.StringVar(&c.NodeName, "node-name", env("LINTEL_NODE_NAME", host), "this node's name on every log line, to tell nodes apart (LINTEL_NODE_NAME; default the host name)")
 	shutdown := 30 * time.Second

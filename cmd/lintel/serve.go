@@ -125,7 +125,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			"serve HTTPS with --tls-cert and --tls-key, or put a proxy that provides it in front (see the README) and set --base-url to the https:// address",
 			"base_url", base.String())
 	}
-	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files, TrustedProxies: c.TrustedProxies}, db, log)
+	srv, err := web.New(web.Config{BaseURL: base, DevMailbox: devMailbox, Files: files, TrustedProxies: c.TrustedProxies, Version: buildVersion()}, db, log)
 	if err != nil {
 		return err
 	}
@@ -145,6 +145,22 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer stopWorkers()
 	done := startWorkers(workers, sender, db, files, base, log)
 
+	if c.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s for /metrics: %w (choose another with --metrics-addr)", c.MetricsAddr, err)
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := ms.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("the metrics listener stopped", "err", err)
+			}
+		}()
+		defer ms.Close()
+		log.Info("metrics served", "metrics_addr", mln.Addr().String())
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", mln.Addr())
+	}
 	hs := srv.HTTPServer(c.Addr)
 	// Requests in flight, for the shutdown's account of what it cut.
 	var inFlight atomic.Int64

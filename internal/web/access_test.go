@@ -178,7 +178,8 @@ var (
 var accessMatrix = map[string]matrixRow{
 	"GET /healthz": {fixed("/healthz"), nil, everyone},
 	"GET /readyz":  {fixed("/readyz"), nil, everyone},
-	"GET /{$}":     {fixed("/"), nil, anySession}, // sends each person to their own app
+	"GET /metrics": {fixed("/metrics"), nil, everyone}, // the test server is on loopback; metrics_test.go checks the rest
+	"GET /{$}":     {fixed("/"), nil, anySession},      // sends each person to their own app
 
 	"GET /login":            {fixed("/login"), nil, everyone},
 	"POST /login":           {fixed("/login"), url.Values{"email": {"nobody@example.test"}, "password": {"wrong password here"}}, everyone},

@@ -57,6 +57,7 @@ func (s *Server) foundationRoutes() []route {
 		// Operations.
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
+		{"GET", "/metrics", public, s.serveMetrics},
 
 		// Home: each person lands in their own app.
 		{"GET", "/{$}", public, s.home},
@@ -159,5 +160,5 @@ func (s *Server) buildMux() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, &lintel.Error{Kind: lintel.KindForbidden, Message: "This form was sent from another site, so it was refused. Go back, reload the page and try again."})
 	}))
-	return s.withClientAddr(s.requestID(s.logRequests(s.recoverPanics(s.securityHeaders(csrf.Handler(s.loadSession(mux)))))))
+	return s.withClientAddr(s.requestID(s.logRequests(s.recoverPanics(s.securityHeaders(csrf.Handler(s.loadSession(s.metrics.observe(mux))))))))
 }

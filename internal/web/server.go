@@ -39,6 +39,8 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose forwarded headers
 	// (Forwarded, X-Forwarded-For) name the client; empty believes none.
 	TrustedProxies []netip.Prefix
+	// Version is Lintel's version, for /metrics (lintel_build_info).
+	Version string
 }
 
 // PlainHTTPOutside reports an address that browsers reach over plain HTTP
@@ -68,12 +70,13 @@ var (
 // in memory: sessions, throttles and jobs live in the database so several
 // nodes can serve together.
 type Server struct {
-	cfg   Config
-	db    *sqldb.DB
-	log   *slog.Logger
-	pages *pages
-	mux   http.Handler
-	files blob.Store // cfg.Files, or noFiles when none is configured
+	cfg     Config
+	db      *sqldb.DB
+	log     *slog.Logger
+	pages   *pages
+	mux     http.Handler
+	files   blob.Store // cfg.Files, or noFiles when none is configured
+	metrics *metrics
 }
 
 // New builds a server; it parses every template up front so a broken one
@@ -95,7 +98,7 @@ func New(cfg Config, db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, log: log, pages: p, files: cfg.Files}
+	s := &Server{cfg: cfg, db: db, log: log, pages: p, files: cfg.Files, metrics: newMetrics(db, cfg.Version)}
 	if s.files == nil {
 		s.files = noFiles{}
 	}
